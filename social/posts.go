@@ -1,0 +1,317 @@
+package social
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/atrium-intranet/atrium/model"
+	"github.com/atrium-intranet/atrium/storage"
+	"github.com/oklog/ulid/v2"
+)
+
+// Posts creates, edits, deletes, reads and reacts to posts and comments.
+type Posts struct{ *core }
+
+// maxPostRunes bounds a post or comment.
+const maxPostRunes = 10_000
+
+// maxComments bounds how many comments one thread page shows.
+const maxComments = 500
+
+// PostInput is a new post or comment.
+type PostInput struct {
+	Source   string
+	Audience model.Audience
+	// InReplyToID makes the post a comment; comments inherit the post's audience.
+	InReplyToID string
+}
+
+// ReactionCount is one reaction kind on a post.
+type ReactionCount struct {
+	Kind, Emoji string
+	Count       int
+	Mine        bool
+}
+
+// PostView is a post as a viewer sees it.
+type PostView struct {
+	Post         *model.Post
+	Author       *model.Account
+	Reactions    []ReactionCount
+	CommentCount int
+	CanEdit      bool
+	CanDelete    bool
+	Comments     []*PostView
+}
+
+func viewerOf(a *model.Account) storage.Viewer {
+	return storage.Viewer{AccountID: a.ID, Guest: a.Role == model.RoleGuest}
+}
+
+func checkSource(p problems, src string) string {
+	src = strings.TrimSpace(src)
+	switch {
+	case src == "":
+		p.add("source", "error.post.empty")
+	case utf8.RuneCountInString(src) > maxPostRunes:
+		p.add("source", "error.post.too_long")
+	}
+	return src
+}
+
+// Create publishes a post or, with InReplyToID, a comment on a post the author can see.
+func (ps *Posts) Create(ctx context.Context, author *model.Account, in PostInput) (*model.Post, error) {
+	p := problems{}
+	src := checkSource(p, in.Source)
+	var parent *model.Post
+	if in.InReplyToID != "" {
+		var err error
+		parent, err = ps.Store.VisiblePost(ctx, viewerOf(author), in.InReplyToID)
+		if errors.Is(err, ErrNotFound) {
+			p.add("in_reply_to_id", "error.post.parent_missing")
+		} else if err != nil {
+			return nil, err
+		}
+	} else if !in.Audience.Valid() {
+		p.add("audience", "error.post.audience")
+	}
+	if err := p.err(); err != nil {
+		return nil, err
+	}
+	now := ps.now()
+	post := &model.Post{ID: ps.newID(), AccountID: author.ID, Audience: in.Audience, Source: src, Local: true,
+		CreatedAt: now, UpdatedAt: now}
+	post.URI = ps.URIs.Post(post.ID)
+	if parent != nil {
+		root := parent.ID
+		if parent.RootID != nil {
+			root = *parent.RootID // one level of threading: replies to comments join the thread
+		}
+		post.InReplyToID, post.RootID, post.Audience = &parent.ID, &root, parent.Audience
+	}
+	err := ps.Store.InTx(ctx, func(tx *storage.Store) error {
+		html, mentions, tags, err := ps.renderPost(ctx, tx, src)
+		if err != nil {
+			return err
+		}
+		post.HTML = html
+		return tx.CreatePost(ctx, post, mentions, tags)
+	})
+	if err != nil {
+		return nil, err
+	}
+	ps.Log.InfoContext(ctx, "post created", "post", post.ID, "author", author.Username, "audience", post.Audience)
+	return post, nil
+}
+
+// renderPost renders src and resolves its mentions (to account ids) and hashtags.
+func (ps *Posts) renderPost(ctx context.Context, tx *storage.Store, src string) (string, []string, []string, error) {
+	names := mentionsIn(src)
+	if len(names) > 50 {
+		names = names[:50]
+	}
+	accts, err := tx.LocalAccountsByUsernames(ctx, names)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	known := make(map[string]bool, len(accts))
+	var ids []string
+	for _, n := range names {
+		if a, ok := accts[n]; ok {
+			known[n] = true
+			ids = append(ids, a.ID)
+		}
+	}
+	tags := tagsIn(src)
+	if len(tags) > 30 {
+		tags = tags[:30]
+	}
+	return ps.md.render(src, known), ids, tags, nil
+}
+
+// Edit replaces a post's text, keeping the previous version. Only the author may edit.
+func (ps *Posts) Edit(ctx context.Context, actor *model.Account, id, source string) (*model.Post, error) {
+	p := problems{}
+	src := checkSource(p, source)
+	var post *model.Post
+	err := ps.Store.InTx(ctx, func(tx *storage.Store) error {
+		var err error
+		post, err = tx.VisiblePost(ctx, viewerOf(actor), id)
+		if err != nil {
+			return err
+		}
+		if post.AccountID != actor.ID {
+			return ErrForbidden
+		}
+		if err := p.err(); err != nil {
+			return err
+		}
+		if src == post.Source {
+			return nil
+		}
+		now := ps.now()
+		old := &model.PostEdit{ID: ps.newID(), PostID: post.ID, Source: post.Source, HTML: post.HTML, EditedAt: post.UpdatedAt}
+		html, mentions, tags, err := ps.renderPost(ctx, tx, src)
+		if err != nil {
+			return err
+		}
+		post.Source, post.HTML, post.UpdatedAt, post.EditedAt = src, html, now, &now
+		return tx.UpdatePostContent(ctx, post, old, mentions, tags)
+	})
+	if err != nil {
+		return nil, err
+	}
+	ps.Log.InfoContext(ctx, "post edited", "post", id, "by", actor.Username)
+	return post, nil
+}
+
+// Delete removes a post with its comments. The author and admins may delete.
+func (ps *Posts) Delete(ctx context.Context, actor *model.Account, id string) error {
+	return ps.Store.InTx(ctx, func(tx *storage.Store) error {
+		post, err := tx.VisiblePost(ctx, viewerOf(actor), id)
+		if err != nil {
+			return err
+		}
+		if post.AccountID != actor.ID && !actor.IsAdmin() {
+			return ErrForbidden
+		}
+		if err := tx.DeletePost(ctx, id); err != nil {
+			return err
+		}
+		ps.Log.InfoContext(ctx, "post deleted", "post", id, "by", actor.Username)
+		return nil
+	})
+}
+
+// View returns a visible post with its comments, oldest first. For a comment it returns
+// the comment alone.
+func (ps *Posts) View(ctx context.Context, viewer *model.Account, id string) (*PostView, error) {
+	post, err := ps.Store.VisiblePost(ctx, viewerOf(viewer), id)
+	if err != nil {
+		return nil, err
+	}
+	posts := []*model.Post{post}
+	if post.RootID == nil {
+		comments, err := ps.Store.Comments(ctx, post.ID, maxComments)
+		if err != nil {
+			return nil, err
+		}
+		posts = append(posts, comments...)
+	}
+	views, err := ps.views(ctx, viewer, posts)
+	if err != nil {
+		return nil, err
+	}
+	views[0].Comments = views[1:]
+	return views[0], nil
+}
+
+// History returns the earlier versions of a visible post, newest first.
+func (ps *Posts) History(ctx context.Context, viewer *model.Account, id string) ([]*model.PostEdit, error) {
+	if _, err := ps.Store.VisiblePost(ctx, viewerOf(viewer), id); err != nil {
+		return nil, err
+	}
+	return ps.Store.PostEdits(ctx, id)
+}
+
+// React adds (on) or removes a reaction of the viewer on a visible post.
+func (ps *Posts) React(ctx context.Context, viewer *model.Account, id, kind string, on bool) error {
+	if !model.ValidReaction(kind) {
+		return &ValidationError{Fields: map[string]string{"kind": "error.reaction.kind"}}
+	}
+	if _, err := ps.Store.VisiblePost(ctx, viewerOf(viewer), id); err != nil {
+		return err
+	}
+	if !on {
+		return ps.Store.RemoveReaction(ctx, id, viewer.ID, kind)
+	}
+	rid := ps.newID()
+	return ps.Store.AddReaction(ctx, &model.Reaction{PostID: id, AccountID: viewer.ID, Kind: kind,
+		URI: ps.URIs.Reaction(rid), CreatedAt: ps.now()})
+}
+
+// FeedQuery selects a page of the home feed or of a filtered feed.
+type FeedQuery struct {
+	Cursor    string
+	Limit     int
+	Following bool
+	AuthorID  string
+	Tag       string
+}
+
+// FeedPage is one page of posts and the cursor of the next ("" at the end).
+type FeedPage struct {
+	Posts []*PostView
+	Next  string
+}
+
+// Feed returns the top-level posts the viewer may see, newest first, a page at a time.
+// Paging is by post id (ULIDs sort by time), never by OFFSET.
+func (ps *Posts) Feed(ctx context.Context, viewer *model.Account, q FeedQuery) (*FeedPage, error) {
+	limit := clampLimit(q.Limit, 20, 50)
+	if q.Cursor != "" {
+		if _, err := ulid.ParseStrict(q.Cursor); err != nil {
+			return nil, &ValidationError{Fields: map[string]string{"cursor": "error.cursor"}}
+		}
+	}
+	posts, err := ps.Store.Feed(ctx, storage.FeedFilter{
+		Viewer: viewerOf(viewer), Before: q.Cursor, Limit: limit + 1,
+		Following: q.Following, AuthorID: q.AuthorID, Tag: strings.ToLower(strings.TrimPrefix(q.Tag, "#")),
+	})
+	if err != nil {
+		return nil, err
+	}
+	page := &FeedPage{}
+	if len(posts) > limit {
+		posts = posts[:limit]
+		page.Next = posts[limit-1].ID
+	}
+	if page.Posts, err = ps.views(ctx, viewer, posts); err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// views decorates posts with authors, reaction counts, comment counts and rights, in
+// three queries whatever the number of posts.
+func (ps *Posts) views(ctx context.Context, viewer *model.Account, posts []*model.Post) ([]*PostView, error) {
+	ids := make([]string, len(posts))
+	authorIDs := make([]string, 0, len(posts))
+	for i, p := range posts {
+		ids[i] = p.ID
+		authorIDs = append(authorIDs, p.AccountID)
+	}
+	authors, err := ps.Store.AccountsByIDs(ctx, authorIDs)
+	if err != nil {
+		return nil, err
+	}
+	tallies, err := ps.Store.ReactionTallies(ctx, ids, viewer.ID)
+	if err != nil {
+		return nil, err
+	}
+	counts, err := ps.Store.CommentCounts(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	byPost := map[string]map[string]storage.ReactionTally{}
+	for _, t := range tallies {
+		if byPost[t.PostID] == nil {
+			byPost[t.PostID] = map[string]storage.ReactionTally{}
+		}
+		byPost[t.PostID][t.Kind] = t
+	}
+	out := make([]*PostView, len(posts))
+	for i, p := range posts {
+		v := &PostView{Post: p, Author: authors[p.AccountID], CommentCount: counts[p.ID],
+			CanEdit: p.AccountID == viewer.ID, CanDelete: p.AccountID == viewer.ID || viewer.IsAdmin()}
+		p.Author = v.Author
+		for _, k := range model.ReactionKinds {
+			t := byPost[p.ID][k.Kind]
+			v.Reactions = append(v.Reactions, ReactionCount{Kind: k.Kind, Emoji: k.Emoji, Count: t.N, Mine: t.Mine > 0})
+		}
+		out[i] = v
+	}
+	return out, nil
+}

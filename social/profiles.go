@@ -1,0 +1,195 @@
+package social
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/atrium-intranet/atrium/model"
+	"github.com/atrium-intranet/atrium/storage"
+)
+
+// Profiles reads and edits people's profiles.
+type Profiles struct{ *core }
+
+// ProfileInput is the edit-profile form. Manager is a username ("" for none) and Skills
+// a comma-separated list.
+type ProfileInput struct {
+	DisplayName, JobTitle, Department, Site, Phone, Email, Manager, Skills, About string
+}
+
+// Profile is everything the profile page shows.
+type Profile struct {
+	Account          *model.Account
+	Manager          *model.Account
+	Reports          []*model.Account
+	Skills           []string
+	Followers        int
+	Following        int
+	FollowedByViewer bool
+	IsViewer         bool
+}
+
+// Limits on profile fields.
+const (
+	maxFieldRunes = 100
+	maxAboutRunes = 5_000
+	maxSkills     = 30
+	maxSkillRunes = 40
+	// maxManagerChain bounds the walk that rejects manager cycles.
+	maxManagerChain = 100
+)
+
+var phonePattern = regexp.MustCompile(`^[0-9+()./ -]{0,40}$`)
+
+// Get returns the profile of a local user.
+func (ps *Profiles) Get(ctx context.Context, viewer *model.Account, username string) (*Profile, error) {
+	acct, err := ps.Store.LocalAccountByUsername(ctx, strings.ToLower(username))
+	if err != nil {
+		return nil, err
+	}
+	if !acct.Active() && !viewer.IsAdmin() {
+		return nil, ErrNotFound
+	}
+	prof := &Profile{Account: acct, IsViewer: acct.ID == viewer.ID}
+	if acct.ManagerID != nil {
+		if m, err := ps.Store.Account(ctx, *acct.ManagerID); err == nil && m.Active() {
+			prof.Manager = m
+		} else if err != nil && !errors.Is(err, ErrNotFound) {
+			return nil, err
+		}
+	}
+	if prof.Reports, err = ps.Store.DirectReports(ctx, acct.ID); err != nil {
+		return nil, err
+	}
+	if prof.Skills, err = ps.Store.Skills(ctx, acct.ID); err != nil {
+		return nil, err
+	}
+	acct.Skills = prof.Skills
+	if prof.Followers, prof.Following, err = ps.Store.FollowCounts(ctx, acct.ID); err != nil {
+		return nil, err
+	}
+	if !prof.IsViewer {
+		if prof.FollowedByViewer, err = ps.Store.IsFollowing(ctx, viewer.ID, acct.ID); err != nil {
+			return nil, err
+		}
+	}
+	return prof, nil
+}
+
+// Update validates and saves the account's own profile in one transaction.
+func (ps *Profiles) Update(ctx context.Context, acct *model.Account, in ProfileInput) error {
+	p := problems{}
+	field := func(name, v string) string {
+		v = strings.TrimSpace(v)
+		if utf8.RuneCountInString(v) > maxFieldRunes {
+			p.add(name, "error.too_long")
+		}
+		return v
+	}
+	displayName := field("display_name", in.DisplayName)
+	jobTitle := field("job_title", in.JobTitle)
+	department := field("department", in.Department)
+	site := field("site", in.Site)
+	phone := strings.TrimSpace(in.Phone)
+	if !phonePattern.MatchString(phone) {
+		p.add("phone", "error.phone.invalid")
+	}
+	email, ok := normalizeEmail(in.Email)
+	if !ok {
+		p.add("email", "error.email.invalid")
+	}
+	about := strings.TrimSpace(in.About)
+	if utf8.RuneCountInString(about) > maxAboutRunes {
+		p.add("about", "error.too_long")
+	}
+	skills := parseSkills(p, in.Skills)
+	managerName := strings.ToLower(strings.TrimPrefix(strings.TrimSpace(in.Manager), "@"))
+	if err := p.err(); err != nil {
+		return err
+	}
+	return ps.Store.InTx(ctx, func(tx *storage.Store) error {
+		var managerID *string
+		if managerName != "" {
+			m, err := tx.LocalAccountByUsername(ctx, managerName)
+			if errors.Is(err, ErrNotFound) || (err == nil && !m.Active()) {
+				return &ValidationError{Fields: map[string]string{"manager": "error.manager.unknown"}}
+			} else if err != nil {
+				return err
+			}
+			if err := checkNoCycle(ctx, tx, acct.ID, m); err != nil {
+				return err
+			}
+			managerID = &m.ID
+		}
+		next := *acct
+		next.DisplayName, next.JobTitle, next.Department, next.Site = displayName, jobTitle, department, site
+		next.Phone, next.Email, next.ManagerID = phone, email, managerID
+		next.AboutSource, next.AboutHTML = about, ps.md.render(about, nil)
+		next.UpdatedAt = ps.now()
+		err := tx.UpdateAccount(ctx, &next, "display_name", "job_title", "department", "site", "phone",
+			"email", "manager_id", "about_source", "about_html", "updated_at")
+		if errors.Is(err, storage.ErrConflict) {
+			return &ValidationError{Fields: map[string]string{"email": "error.email.taken"}}
+		} else if err != nil {
+			return err
+		}
+		if err := tx.ReplaceSkills(ctx, acct.ID, skills); err != nil {
+			return err
+		}
+		*acct = next
+		acct.Skills = skills
+		return nil
+	})
+}
+
+// checkNoCycle refuses a manager whose own chain of managers leads back to the account.
+func checkNoCycle(ctx context.Context, tx *storage.Store, accountID string, manager *model.Account) error {
+	cycle := &ValidationError{Fields: map[string]string{"manager": "error.manager.cycle"}}
+	m := manager
+	for i := 0; i < maxManagerChain; i++ {
+		if m.ID == accountID {
+			return cycle
+		}
+		if m.ManagerID == nil {
+			return nil
+		}
+		next, err := tx.Account(ctx, *m.ManagerID)
+		if errors.Is(err, ErrNotFound) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		m = next
+	}
+	return cycle
+}
+
+// parseSkills splits a comma-separated list into unique, trimmed skills.
+func parseSkills(p problems, s string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, raw := range strings.Split(s, ",") {
+		skill := strings.Join(strings.Fields(raw), " ")
+		if skill == "" {
+			continue
+		}
+		if utf8.RuneCountInString(skill) > maxSkillRunes {
+			p.add("skills", "error.skills.too_long")
+			return nil
+		}
+		key := strings.ToLower(skill)
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		out = append(out, key)
+	}
+	if len(out) > maxSkills {
+		p.add("skills", "error.skills.too_many")
+		return nil
+	}
+	return out
+}

@@ -1,0 +1,132 @@
+package social
+
+import (
+	"bytes"
+	"html"
+	"regexp"
+	"strings"
+
+	"github.com/microcosm-cc/bluemonday"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/extension"
+	gmhtml "github.com/yuin/goldmark/renderer/html"
+	xhtml "golang.org/x/net/html"
+)
+
+// renderer turns Markdown into sanitized HTML with mentions and hashtags linked.
+type renderer struct {
+	md     goldmark.Markdown
+	policy *bluemonday.Policy
+}
+
+func newRenderer() *renderer {
+	return &renderer{
+		// Raw HTML in Markdown is dropped by goldmark (no WithUnsafe) and anything that
+		// slips through is removed by the sanitizer.
+		md:     goldmark.New(goldmark.WithExtensions(extension.GFM), goldmark.WithRendererOptions(gmhtml.WithHardWraps())),
+		policy: bluemonday.UGCPolicy().AddTargetBlankToFullyQualifiedLinks(true),
+	}
+}
+
+var (
+	// A mention or hashtag starts the text or follows a character that cannot be part of
+	// a word, an address or a URL path.
+	mentionPattern = regexp.MustCompile(`(^|[^\p{L}\p{N}_@/.])@([a-zA-Z0-9_]{1,30})\b`)
+	tagPattern     = regexp.MustCompile(`(^|[^\p{L}\p{N}_&/#])#([\p{L}\p{N}_]{1,64})`)
+)
+
+// mentionsIn returns the lower-cased usernames written as @name, in order, without repeats.
+func mentionsIn(src string) []string {
+	return uniqueLower(mentionPattern.FindAllStringSubmatch(src, -1))
+}
+
+// tagsIn returns the lower-cased hashtags written as #tag, in order, without repeats.
+func tagsIn(src string) []string {
+	var out []string
+	for _, t := range uniqueLower(tagPattern.FindAllStringSubmatch(src, -1)) {
+		// "#123" is an issue number, not a tag.
+		if strings.Trim(t, "0123456789") != "" {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func uniqueLower(matches [][]string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, m := range matches {
+		v := strings.ToLower(m[2])
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// render converts src to safe HTML. known lists the usernames that exist; only those
+// mentions become links.
+func (r *renderer) render(src string, known map[string]bool) string {
+	var buf bytes.Buffer
+	if err := r.md.Convert([]byte(src), &buf); err != nil {
+		// goldmark only fails on writer errors; fall back to escaped text.
+		return "<p>" + html.EscapeString(src) + "</p>"
+	}
+	safe := r.policy.Sanitize(buf.String())
+	return linkify(safe, known)
+}
+
+// linkify links mentions and hashtags in text nodes outside links and code.
+func linkify(safeHTML string, known map[string]bool) string {
+	z := xhtml.NewTokenizer(strings.NewReader(safeHTML))
+	var out strings.Builder
+	skip := 0
+	for {
+		tt := z.Next()
+		switch tt {
+		case xhtml.ErrorToken:
+			return out.String()
+		case xhtml.StartTagToken, xhtml.EndTagToken:
+			name, _ := z.TagName()
+			switch string(name) {
+			case "a", "code", "pre":
+				if tt == xhtml.StartTagToken {
+					skip++
+				} else if skip > 0 {
+					skip--
+				}
+			}
+			out.Write(z.Raw())
+		case xhtml.TextToken:
+			if skip > 0 {
+				out.Write(z.Raw())
+				continue
+			}
+			out.WriteString(linkText(string(z.Text()), known))
+		default:
+			out.Write(z.Raw())
+		}
+	}
+}
+
+// linkText escapes plain text and turns known mentions and all hashtags into links.
+func linkText(text string, known map[string]bool) string {
+	s := html.EscapeString(text)
+	s = mentionPattern.ReplaceAllStringFunc(s, func(m string) string {
+		sub := mentionPattern.FindStringSubmatch(m)
+		name := strings.ToLower(sub[2])
+		if !known[name] {
+			return m
+		}
+		return sub[1] + `<a href="/users/` + name + `" class="mention">@` + sub[2] + `</a>`
+	})
+	return tagPattern.ReplaceAllStringFunc(s, func(m string) string {
+		sub := tagPattern.FindStringSubmatch(m)
+		tag := strings.ToLower(sub[2])
+		if strings.Trim(tag, "0123456789") == "" {
+			return m
+		}
+		return sub[1] + `<a href="/tags/` + tag + `" class="hashtag">#` + sub[2] + `</a>`
+	})
+}

@@ -1,0 +1,249 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/atrium-intranet/atrium/model"
+	"github.com/uptrace/bun"
+)
+
+// Viewer is who is looking, as far as visibility queries need to know.
+type Viewer struct {
+	AccountID string
+	// Guest viewers see only their own posts and those of accounts they follow until
+	// group scopes exist.
+	Guest bool
+}
+
+// visible restricts q (over posts aliased "post") to what v may see. It is the one place
+// that turns the audience rules into SQL, shared by the feed and single-post reads.
+func visible(q *bun.SelectQuery, v Viewer) *bun.SelectQuery {
+	followees := "SELECT f.followee_id FROM follows AS f WHERE f.follower_id = ? AND f.accepted"
+	return q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+		q = q.Where("post.account_id = ?", v.AccountID)
+		if v.Guest {
+			return q.WhereOr("post.account_id IN ("+followees+")", v.AccountID)
+		}
+		return q.WhereOr("post.audience IN (?)", bun.In([]model.Audience{model.AudienceSite, model.AudienceCompany})).
+			WhereOr("post.audience = ? AND post.account_id IN ("+followees+")", model.AudienceFollowers, v.AccountID)
+	})
+}
+
+// CreatePost inserts a post with its mentions and tags. Call it inside InTx.
+func (s *Store) CreatePost(ctx context.Context, p *model.Post, mentions []string, tags []string) error {
+	if _, err := s.db.NewInsert().Model(p).Exec(ctx); err != nil {
+		if isUniqueViolation(err) {
+			return fmt.Errorf("create post: %w", ErrConflict)
+		}
+		return fmt.Errorf("create post: %w", err)
+	}
+	return s.replaceMentionsAndTags(ctx, p.ID, mentions, tags)
+}
+
+func (s *Store) replaceMentionsAndTags(ctx context.Context, postID string, mentions, tags []string) error {
+	if _, err := s.db.NewDelete().Model((*model.Mention)(nil)).Where("post_id = ?", postID).Exec(ctx); err != nil {
+		return fmt.Errorf("clear mentions: %w", err)
+	}
+	if _, err := s.db.NewDelete().Model((*model.PostTag)(nil)).Where("post_id = ?", postID).Exec(ctx); err != nil {
+		return fmt.Errorf("clear tags: %w", err)
+	}
+	if len(mentions) > 0 {
+		rows := make([]model.Mention, len(mentions))
+		for i, m := range mentions {
+			rows[i] = model.Mention{PostID: postID, AccountID: m}
+		}
+		if _, err := s.db.NewInsert().Model(&rows).Exec(ctx); err != nil {
+			return fmt.Errorf("insert mentions: %w", err)
+		}
+	}
+	if len(tags) > 0 {
+		rows := make([]model.PostTag, len(tags))
+		for i, t := range tags {
+			rows[i] = model.PostTag{PostID: postID, Tag: t}
+		}
+		if _, err := s.db.NewInsert().Model(&rows).Exec(ctx); err != nil {
+			return fmt.Errorf("insert tags: %w", err)
+		}
+	}
+	return nil
+}
+
+// Post returns a post regardless of who may see it (for rule checks).
+func (s *Store) Post(ctx context.Context, id string) (*model.Post, error) {
+	p := new(model.Post)
+	if err := s.db.NewSelect().Model(p).Where("id = ?", id).Scan(ctx); err != nil {
+		return nil, notFound(err, "post "+id)
+	}
+	return p, nil
+}
+
+// VisiblePost returns the post if v may see it; comments are visible with their thread.
+func (s *Store) VisiblePost(ctx context.Context, v Viewer, id string) (*model.Post, error) {
+	p, err := s.Post(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	top := p.ID
+	if p.RootID != nil {
+		top = *p.RootID
+	}
+	n, err := visible(s.db.NewSelect().Model((*model.Post)(nil)).Where("post.id = ?", top), v).Count(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("post visibility: %w", err)
+	}
+	if n == 0 {
+		return nil, fmt.Errorf("post %s: %w", id, ErrNotFound)
+	}
+	return p, nil
+}
+
+// UpdatePostContent stores a new version of a post and keeps the old one in post_edits.
+// Call it inside InTx.
+func (s *Store) UpdatePostContent(ctx context.Context, p *model.Post, old *model.PostEdit, mentions, tags []string) error {
+	if _, err := s.db.NewInsert().Model(old).Exec(ctx); err != nil {
+		return fmt.Errorf("keep edit: %w", err)
+	}
+	if _, err := s.db.NewUpdate().Model(p).Column("source", "html", "updated_at", "edited_at").WherePK().Exec(ctx); err != nil {
+		return fmt.Errorf("update post: %w", err)
+	}
+	return s.replaceMentionsAndTags(ctx, p.ID, mentions, tags)
+}
+
+// PostEdits returns the earlier versions of a post, newest first.
+func (s *Store) PostEdits(ctx context.Context, postID string) ([]*model.PostEdit, error) {
+	var list []*model.PostEdit
+	err := s.db.NewSelect().Model(&list).Where("post_id = ?", postID).OrderExpr("id DESC").Limit(100).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("post edits: %w", err)
+	}
+	return list, nil
+}
+
+// DeletePost removes a post with its comments, reactions, mentions, tags and history.
+func (s *Store) DeletePost(ctx context.Context, id string) error {
+	if _, err := s.db.NewDelete().Model((*model.Post)(nil)).Where("id = ?", id).Exec(ctx); err != nil {
+		return fmt.Errorf("delete post %s: %w", id, err)
+	}
+	return nil
+}
+
+// FeedFilter selects a page of top-level posts.
+type FeedFilter struct {
+	Viewer Viewer
+	// Before is the id to continue below (keyset cursor); empty for the first page.
+	Before string
+	Limit  int
+	// Following keeps only the viewer's own posts and those of accounts they follow.
+	Following bool
+	AuthorID  string
+	Tag       string
+}
+
+// Feed returns top-level posts the viewer may see, newest first.
+func (s *Store) Feed(ctx context.Context, f FeedFilter) ([]*model.Post, error) {
+	var list []*model.Post
+	q := s.db.NewSelect().Model(&list).Where("post.in_reply_to_id IS NULL")
+	q = visible(q, f.Viewer)
+	if f.Before != "" {
+		q = q.Where("post.id < ?", f.Before)
+	}
+	if f.Following {
+		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where("post.account_id = ?", f.Viewer.AccountID).
+				WhereOr("post.account_id IN (SELECT f2.followee_id FROM follows AS f2 WHERE f2.follower_id = ? AND f2.accepted)", f.Viewer.AccountID)
+		})
+	}
+	if f.AuthorID != "" {
+		q = q.Where("post.account_id = ?", f.AuthorID)
+	}
+	if f.Tag != "" {
+		q = q.Where("post.id IN (SELECT pt.post_id FROM post_tags AS pt WHERE pt.tag = ?)", f.Tag)
+	}
+	if err := q.OrderExpr("post.id DESC").Limit(int64(f.Limit)).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("feed: %w", err)
+	}
+	return list, nil
+}
+
+// Comments returns the comments of a thread, oldest first.
+func (s *Store) Comments(ctx context.Context, rootID string, limit int) ([]*model.Post, error) {
+	var list []*model.Post
+	err := s.db.NewSelect().Model(&list).Where("root_id = ?", rootID).OrderExpr("id ASC").Limit(int64(limit)).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("comments of %s: %w", rootID, err)
+	}
+	return list, nil
+}
+
+// CommentCounts returns the number of comments per thread root.
+func (s *Store) CommentCounts(ctx context.Context, rootIDs []string) (map[string]int, error) {
+	out := make(map[string]int, len(rootIDs))
+	if len(rootIDs) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		RootID string `bun:"root_id"`
+		N      int    `bun:"n"`
+	}
+	err := s.db.NewSelect().Model((*model.Post)(nil)).ColumnExpr("root_id, COUNT(*) AS n").
+		Where("root_id IN (?)", bun.In(rootIDs)).Group("root_id").Scan(ctx, &rows)
+	if err != nil {
+		return nil, fmt.Errorf("comment counts: %w", err)
+	}
+	for _, r := range rows {
+		out[r.RootID] = r.N
+	}
+	return out, nil
+}
+
+// ReactionTally is the count of one reaction kind on one post and whether the viewer gave it.
+type ReactionTally struct {
+	PostID string `bun:"post_id"`
+	Kind   string `bun:"kind"`
+	N      int    `bun:"n"`
+	Mine   int    `bun:"mine"`
+}
+
+// ReactionTallies counts reactions per post and kind.
+func (s *Store) ReactionTallies(ctx context.Context, postIDs []string, viewerID string) ([]ReactionTally, error) {
+	var rows []ReactionTally
+	if len(postIDs) == 0 {
+		return rows, nil
+	}
+	err := s.db.NewSelect().Model((*model.Reaction)(nil)).
+		ColumnExpr("post_id, kind, COUNT(*) AS n, SUM(CASE WHEN account_id = ? THEN 1 ELSE 0 END) AS mine", viewerID).
+		Where("post_id IN (?)", bun.In(postIDs)).Group("post_id", "kind").Scan(ctx, &rows)
+	if err != nil {
+		return nil, fmt.Errorf("reaction tallies: %w", err)
+	}
+	return rows, nil
+}
+
+// AddReaction stores a reaction; adding one that exists changes nothing.
+func (s *Store) AddReaction(ctx context.Context, r *model.Reaction) error {
+	_, err := s.db.NewInsert().Model(r).On("CONFLICT (post_id, account_id, kind) DO NOTHING").Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("add reaction: %w", err)
+	}
+	return nil
+}
+
+// RemoveReaction deletes a reaction if present.
+func (s *Store) RemoveReaction(ctx context.Context, postID, accountID, kind string) error {
+	_, err := s.db.NewDelete().Model((*model.Reaction)(nil)).
+		Where("post_id = ? AND account_id = ? AND kind = ?", postID, accountID, kind).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("remove reaction: %w", err)
+	}
+	return nil
+}
+
+// CountPostsBy counts an account's top-level posts.
+func (s *Store) CountPostsBy(ctx context.Context, accountID string) (int, error) {
+	n, err := s.db.NewSelect().Model((*model.Post)(nil)).Where("account_id = ? AND in_reply_to_id IS NULL", accountID).Count(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("count posts: %w", err)
+	}
+	return int(n), nil
+}
