@@ -143,14 +143,16 @@ type AccountPage struct {
 	Next     string
 }
 
-// List returns people ordered by username.
+// List returns people ordered by username. The cursor is the last username, with
+// "@domain" for a remote account, because remote accounts may share a local username.
 func (a *Accounts) List(ctx context.Context, viewer *model.Account, q AccountQuery) (*AccountPage, error) {
 	limit := clampLimit(q.Limit, 30, 100)
 	if len(q.Text) > 100 {
 		return nil, &ValidationError{Fields: map[string]string{"q": "error.too_long"}}
 	}
+	after, afterDomain, _ := strings.Cut(q.After, "@")
 	list, err := a.Store.ListAccounts(ctx, storage.AccountFilter{
-		Text: q.Text, After: q.After, Limit: limit + 1,
+		Text: q.Text, After: after, AfterDomain: afterDomain, Limit: limit + 1,
 		IncludeDeactivated: q.IncludeDeactivated && viewer.IsAdmin(),
 	})
 	if err != nil {
@@ -159,7 +161,11 @@ func (a *Accounts) List(ctx context.Context, viewer *model.Account, q AccountQue
 	page := &AccountPage{Accounts: list}
 	if len(list) > limit {
 		page.Accounts = list[:limit]
-		page.Next = list[limit-1].Username
+		last := list[limit-1]
+		page.Next = last.Username
+		if !last.Local() {
+			page.Next += "@" + last.Domain
+		}
 	}
 	return page, nil
 }

@@ -32,11 +32,19 @@ func newAuth(c *core) *Auth {
 }
 
 // Login checks the credentials and opens a session; it returns the cookie secret.
-// Attempts are limited per username and per client address.
+// Failed attempts are limited per username and per client address. A successful login
+// gives its attempt back, so many people behind one office address can log in.
 func (a *Auth) Login(ctx context.Context, username, password, userAgent, ip string) (string, error) {
 	username = strings.ToLower(strings.TrimSpace(username))
 	now := a.Now()
-	if !a.limits.allow("u:"+username, now) || !a.limits.allow("ip:"+ip, now) {
+	byUser, ok := a.limits.reserve("u:"+username, now)
+	if !ok {
+		a.Log.WarnContext(ctx, "login rate limited", "username", username, "ip", ip)
+		return "", ErrRateLimited
+	}
+	byIP, ok := a.limits.reserve("ip:"+ip, now)
+	if !ok {
+		byUser.CancelAt(now)
 		a.Log.WarnContext(ctx, "login rate limited", "username", username, "ip", ip)
 		return "", ErrRateLimited
 	}
@@ -66,6 +74,9 @@ func (a *Auth) Login(ctx context.Context, username, password, userAgent, ip stri
 	if err := a.Store.CreateSession(ctx, sess); err != nil {
 		return "", err
 	}
+	// CancelAt must get the reservation's own time to give the attempt back.
+	byUser.CancelAt(now)
+	byIP.CancelAt(now)
 	a.Log.InfoContext(ctx, "login", "username", username)
 	return secret, nil
 }
@@ -154,7 +165,9 @@ const maxLimitBuckets = 100_000
 
 func newLoginLimits() *loginLimits { return &loginLimits{buckets: map[string]*rate.Limiter{}} }
 
-func (l *loginLimits) allow(key string, now time.Time) bool {
+// reserve takes one attempt from key's bucket at now; false when it is empty. The caller
+// cancels the reservation (at the same now) to give the attempt back.
+func (l *loginLimits) reserve(key string, now time.Time) (*rate.Reservation, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	b, ok := l.buckets[key]
@@ -166,7 +179,15 @@ func (l *loginLimits) allow(key string, now time.Time) bool {
 		b = rate.NewLimiter(rate.Every(6*time.Second), 10)
 		l.buckets[key] = b
 	}
-	return b.AllowN(now, 1)
+	r := b.ReserveN(now, 1)
+	if !r.OK() {
+		return nil, false
+	}
+	if r.DelayFrom(now) > 0 {
+		r.CancelAt(now)
+		return nil, false
+	}
+	return r, true
 }
 
 func randomToken(n int) string {

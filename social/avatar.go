@@ -50,8 +50,9 @@ func (ps *Profiles) SetAvatar(ctx context.Context, acct *model.Account, r io.Rea
 	}
 	b := src.Bounds()
 	side := min(b.Dx(), b.Dy())
-	crop := image.Rect(b.Min.X+(b.Dx()-side)/2, b.Min.Y+(b.Dy()-side)/2, 0, 0)
-	crop.Max = crop.Min.Add(image.Pt(side, side))
+	// The centred square: image.Rect would sort its corners, so build it from its origin.
+	origin := image.Pt(b.Min.X+(b.Dx()-side)/2, b.Min.Y+(b.Dy()-side)/2)
+	crop := image.Rectangle{Min: origin, Max: origin.Add(image.Pt(side, side))}
 	dst := image.NewRGBA(image.Rect(0, 0, avatarSize, avatarSize))
 	draw.CatmullRom.Scale(dst, dst.Bounds(), src, crop, draw.Over, nil)
 	var out bytes.Buffer

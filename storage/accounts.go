@@ -100,7 +100,10 @@ type AccountFilter struct {
 	// Text matches username, display name, job title, department or site.
 	Text string
 	// After is the username to continue after (keyset pagination).
-	After              string
+	After string
+	// AfterDomain is the domain of the account at After, so cached remote accounts that
+	// share its username are not skipped; "" for a local account.
+	AfterDomain        string
 	Limit              int
 	IncludeDeactivated bool
 }
@@ -113,7 +116,9 @@ func (s *Store) ListAccounts(ctx context.Context, f AccountFilter) ([]*model.Acc
 		q = q.Where("deactivated_at IS NULL")
 	}
 	if f.After != "" {
-		q = q.Where("username > ?", f.After)
+		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where("username > ?", f.After).WhereOr("username = ? AND domain > ?", f.After, f.AfterDomain)
+		})
 	}
 	if t := strings.TrimSpace(f.Text); t != "" {
 		like := "%" + escapeLike(strings.ToLower(t)) + "%"

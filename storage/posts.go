@@ -149,9 +149,12 @@ func (s *Store) Feed(ctx context.Context, f FeedFilter) ([]*model.Post, error) {
 		q = q.Where("post.id < ?", f.Before)
 	}
 	if f.Following {
+		// EXISTS rather than IN: with IN, SQLite gathers every post of every followee
+		// through posts_account and sorts them (~15 ms at 100,000 posts); EXISTS keeps it
+		// walking posts_top_level newest first and stopping after a page.
 		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
 			return q.Where("post.account_id = ?", f.Viewer.AccountID).
-				WhereOr("post.account_id IN (SELECT f2.followee_id FROM follows AS f2 WHERE f2.follower_id = ? AND f2.accepted)", f.Viewer.AccountID)
+				WhereOr("EXISTS (SELECT 1 FROM follows AS f2 WHERE f2.follower_id = ? AND f2.followee_id = post.account_id AND f2.accepted)", f.Viewer.AccountID)
 		})
 	}
 	if f.AuthorID != "" {

@@ -1,0 +1,625 @@
+package activitypub
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/atrium-intranet/atrium/model"
+	"github.com/go-fed/activity/streams"
+	"github.com/go-fed/activity/streams/vocab"
+)
+
+// Limits on documents from other nodes.
+const (
+	// MaxDocumentBytes bounds a whole incoming JSON document.
+	MaxDocumentBytes = 1 << 20
+	// MaxContentBytes bounds a Note's content and source.
+	MaxContentBytes = 256 << 10
+	// MaxFieldBytes bounds short text fields such as names and job titles.
+	MaxFieldBytes = 512
+	// MaxRecipients bounds each of to and cc.
+	MaxRecipients = 256
+	// MaxTags bounds a Note's tag array.
+	MaxTags = 128
+)
+
+// Errors of incoming documents; all wrap ErrInvalid, which the inbox answers with 400.
+var (
+	// ErrInvalid is the parent of every rejection of a remote document.
+	ErrInvalid = errors.New("activitypub: invalid document")
+	// ErrUnexpectedType marks a well-formed document of another type than asked for.
+	ErrUnexpectedType = fmt.Errorf("%w: unexpected type", ErrInvalid)
+	// ErrOriginMismatch marks a reference that must be on the object's own node but is not.
+	ErrOriginMismatch = fmt.Errorf("%w: origin mismatch", ErrInvalid)
+	// ErrPublicAddressing marks an object addressed to as:Public, which Atrium refuses.
+	ErrPublicAddressing = fmt.Errorf("%w: addressed to as:Public", ErrInvalid)
+	// ErrUnsupportedAudience marks addressing that maps to no Atrium audience (yet).
+	ErrUnsupportedAudience = fmt.Errorf("%w: unsupported audience", ErrInvalid)
+)
+
+// UnsafeHTML is HTML from another node exactly as received. It must go through the social
+// layer's sanitizer before it is stored or shown; the distinct type keeps it from being
+// assigned to a model HTML field by accident.
+type UnsafeHTML string
+
+// RemoteActor is a Person from another node, converted but not yet trusted.
+type RemoteActor struct {
+	// Account has Username, Domain, URI, inboxes, Role, DisplayName, JobTitle, Department,
+	// Site and PublicKeyPEM set; ID and AboutHTML are left to the social layer.
+	Account model.Account
+	// SummaryHTML is the raw profile text, to be sanitized into Account.AboutHTML.
+	SummaryHTML UnsafeHTML
+	// PublicKeyID is publicKey.id, the keyId the actor signs with.
+	PublicKeyID string
+	// ManagerURI is atrium:manager, an actor IRI on any node; empty for none.
+	ManagerURI string
+	// IconURL is the avatar URL; empty for none.
+	IconURL string
+	// GuestExpires is atrium:guestExpires; nil for none.
+	GuestExpires *time.Time
+}
+
+// RemoteNote is a Note from another node, converted but not yet trusted.
+type RemoteNote struct {
+	// Post has URI, Audience, Source, CreatedAt, UpdatedAt and EditedAt set and Local false;
+	// ID, AccountID, InReplyToID, RootID and HTML are left to the social layer.
+	Post model.Post
+	// ContentHTML is the raw content, to be sanitized into Post.HTML.
+	ContentHTML UnsafeHTML
+	// AuthorURI is attributedTo, on the same node as the note.
+	AuthorURI string
+	// InReplyToURI is the parent object's IRI; empty for top-level posts.
+	InReplyToURI string
+	// To and Cc are the addressed IRIs as received.
+	To, Cc []string
+	// Mentions and Hashtags are the note's tags.
+	Mentions []Tag
+	Hashtags []Tag
+}
+
+// Parse decodes a JSON document of at most MaxDocumentBytes into a go-fed type.
+func Parse(ctx context.Context, b []byte) (vocab.Type, error) {
+	if len(b) > MaxDocumentBytes {
+		return nil, fmt.Errorf("%w: document of %d bytes exceeds %d", ErrInvalid, len(b), MaxDocumentBytes)
+	}
+	var m map[string]interface{}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if err := dec.Decode(&m); err != nil {
+		return nil, fmt.Errorf("%w: json: %v", ErrInvalid, err)
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("%w: trailing data after the JSON object", ErrInvalid)
+	}
+	if m == nil {
+		return nil, fmt.Errorf("%w: not a JSON object", ErrInvalid)
+	}
+	t, err := streams.ToType(ctx, m)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	return t, nil
+}
+
+// ParsePerson is Parse followed by PersonFromAS.
+func ParsePerson(ctx context.Context, b []byte) (*RemoteActor, error) {
+	t, err := Parse(ctx, b)
+	if err != nil {
+		return nil, err
+	}
+	p, ok := t.(vocab.ActivityStreamsPerson)
+	if !ok {
+		return nil, fmt.Errorf("%w: got %s, want Person", ErrUnexpectedType, t.GetTypeName())
+	}
+	return PersonFromAS(p)
+}
+
+// ParseNote is Parse followed by NoteFromAS.
+func ParseNote(ctx context.Context, b []byte) (*RemoteNote, error) {
+	t, err := Parse(ctx, b)
+	if err != nil {
+		return nil, err
+	}
+	n, ok := t.(vocab.ActivityStreamsNote)
+	if !ok {
+		return nil, fmt.Errorf("%w: got %s, want Note", ErrUnexpectedType, t.GetTypeName())
+	}
+	return NoteFromAS(n)
+}
+
+// PersonFromAS validates a remote Person and converts it. Whatever atrium:role says, the
+// result is never an admin; the social layer further demotes users of partner nodes.
+func PersonFromAS(p vocab.ActivityStreamsPerson) (*RemoteActor, error) {
+	id, err := objectID(p)
+	if err != nil {
+		return nil, fmt.Errorf("person: %w", err)
+	}
+	actor := id.String()
+	wrap := func(err error) error { return fmt.Errorf("person %q: %w", actor, err) }
+	if id.Fragment != "" {
+		return nil, wrap(fmt.Errorf("%w: actor id has a fragment", ErrInvalid))
+	}
+	r := &RemoteActor{}
+	a := &r.Account
+	a.URI = actor
+	a.Domain = strings.ToLower(id.Host)
+
+	pu := p.GetActivityStreamsPreferredUsername()
+	if pu == nil || !pu.IsXMLSchemaString() {
+		return nil, wrap(fmt.Errorf("%w: preferredUsername missing", ErrInvalid))
+	}
+	if err := validUsername(pu.GetXMLSchemaString()); err != nil {
+		return nil, wrap(err)
+	}
+	a.Username = pu.GetXMLSchemaString()
+
+	if a.InboxURI, err = sameOriginRef(actor, "inbox", p.GetActivityStreamsInbox()); err != nil {
+		return nil, wrap(err)
+	}
+	if a.InboxURI == "" {
+		return nil, wrap(fmt.Errorf("%w: inbox missing", ErrInvalid))
+	}
+
+	if name := p.GetActivityStreamsName(); name != nil {
+		for it := name.Begin(); it != name.End(); it = it.Next() {
+			if s, ok := textOf(it); ok {
+				a.DisplayName = s
+				break
+			}
+		}
+	}
+	if sum := p.GetActivityStreamsSummary(); sum != nil {
+		for it := sum.Begin(); it != sum.End(); it = it.Next() {
+			if s, ok := textOf(it); ok {
+				r.SummaryHTML = UnsafeHTML(s)
+				break
+			}
+		}
+	}
+	if len(a.DisplayName) > MaxFieldBytes || len(r.SummaryHTML) > MaxContentBytes {
+		return nil, wrap(fmt.Errorf("%w: name or summary too long", ErrInvalid))
+	}
+
+	if err := publicKeyFromAS(r, p.GetW3IDSecurityV1PublicKey()); err != nil {
+		return nil, wrap(err)
+	}
+	if icon := p.GetActivityStreamsIcon(); icon != nil {
+		for it := icon.Begin(); it != icon.End(); it = it.Next() {
+			if it.IsActivityStreamsImage() {
+				r.IconURL = firstURL(it.GetActivityStreamsImage().GetActivityStreamsUrl())
+				break
+			}
+		}
+	}
+	if err := extrasFromAS(r, p.GetUnknownProperties()); err != nil {
+		return nil, wrap(err)
+	}
+	return r, nil
+}
+
+// publicKeyFromAS takes the first publicKey owned by the actor and checks its PEM.
+func publicKeyFromAS(r *RemoteActor, prop vocab.W3IDSecurityV1PublicKeyProperty) error {
+	actor := r.Account.URI
+	if prop == nil {
+		return fmt.Errorf("%w: publicKey missing", ErrInvalid)
+	}
+	for it := prop.Begin(); it != prop.End(); it = it.Next() {
+		if !it.IsW3IDSecurityV1PublicKey() {
+			continue
+		}
+		k := it.Get()
+		kid, err := objectID(k)
+		if err != nil {
+			return fmt.Errorf("publicKey: %w", err)
+		}
+		// A key must live on its actor's node and name the actor as owner, or a node could
+		// publish keys that speak for another node's users.
+		if !SameOrigin(actor, kid.String()) {
+			return fmt.Errorf("%w: publicKey.id %q", ErrOriginMismatch, kid)
+		}
+		owner := k.GetW3IDSecurityV1Owner()
+		if owner == nil || !owner.IsIRI() || owner.GetIRI().String() != actor {
+			return fmt.Errorf("%w: publicKey.owner is not the actor", ErrInvalid)
+		}
+		pp := k.GetW3IDSecurityV1PublicKeyPem()
+		if pp == nil || pp.Get() == "" {
+			return fmt.Errorf("%w: publicKeyPem missing", ErrInvalid)
+		}
+		if _, err := ParsePublicKeyPEM(pp.Get()); err != nil {
+			return fmt.Errorf("%w: %v", ErrInvalid, err)
+		}
+		r.PublicKeyID = kid.String()
+		r.Account.PublicKeyPEM = pp.Get()
+		return nil
+	}
+	return fmt.Errorf("%w: no usable publicKey", ErrInvalid)
+}
+
+// extrasFromAS reads the members go-fed does not know: endpoints and the Atrium terms.
+func extrasFromAS(r *RemoteActor, m map[string]interface{}) error {
+	a := &r.Account
+	if ep, ok := m["endpoints"].(map[string]interface{}); ok {
+		if si, ok := ep["sharedInbox"].(string); ok {
+			// The shared inbox receives deliveries for every user of the node; one on another
+			// origin would let a node divert its peers' traffic.
+			if _, err := ParseIRI(si); err != nil {
+				return fmt.Errorf("%w: sharedInbox: %v", ErrInvalid, err)
+			}
+			if !SameOrigin(a.URI, si) {
+				return fmt.Errorf("%w: sharedInbox %q", ErrOriginMismatch, si)
+			}
+			a.SharedInboxURI = si
+		}
+	}
+	a.Role = model.RoleMember
+	if role, _ := m[TermRole].(string); role == RoleGuest {
+		a.Role = model.RoleGuest
+	}
+	for _, f := range []struct {
+		term string
+		dst  *string
+	}{
+		{TermSite, &a.Site},
+		{TermDepartment, &a.Department},
+		{TermJobTitle, &a.JobTitle},
+	} {
+		v, ok := m[f.term]
+		if !ok {
+			continue
+		}
+		s, ok := v.(string)
+		if !ok || len(s) > MaxFieldBytes {
+			return fmt.Errorf("%w: %s must be a string of at most %d bytes", ErrInvalid, f.term, MaxFieldBytes)
+		}
+		*f.dst = s
+	}
+	if v, ok := m[TermManager]; ok {
+		s, _ := v.(string)
+		if _, err := ParseIRI(s); err != nil {
+			return fmt.Errorf("%w: %s: %v", ErrInvalid, TermManager, err)
+		}
+		r.ManagerURI = s
+	}
+	if v, ok := m[TermGuestExpires]; ok {
+		s, _ := v.(string)
+		t, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			return fmt.Errorf("%w: %s: %v", ErrInvalid, TermGuestExpires, err)
+		}
+		t = t.UTC()
+		r.GuestExpires = &t
+	}
+	return nil
+}
+
+// NoteFromAS validates a remote Note and converts it. Its author must be on the note's
+// node, and its addressing must map to an Atrium audience.
+func NoteFromAS(n vocab.ActivityStreamsNote) (*RemoteNote, error) {
+	id, err := objectID(n)
+	if err != nil {
+		return nil, fmt.Errorf("note: %w", err)
+	}
+	uri := id.String()
+	wrap := func(err error) error { return fmt.Errorf("note %q: %w", uri, err) }
+	r := &RemoteNote{}
+	r.Post.URI = uri
+
+	if r.AuthorURI, err = attributedTo(n.GetActivityStreamsAttributedTo()); err != nil {
+		return nil, wrap(err)
+	}
+	// A node may only speak for its own users; a note naming an author elsewhere is forged.
+	if !SameOrigin(uri, r.AuthorURI) {
+		return nil, wrap(fmt.Errorf("%w: attributedTo %q", ErrOriginMismatch, r.AuthorURI))
+	}
+
+	if c := n.GetActivityStreamsContent(); c != nil {
+		for it := c.Begin(); it != c.End(); it = it.Next() {
+			if s, ok := textOf(it); ok {
+				r.ContentHTML = UnsafeHTML(s)
+				break
+			}
+		}
+	}
+	if len(r.ContentHTML) > MaxContentBytes {
+		return nil, wrap(fmt.Errorf("%w: content longer than %d bytes", ErrInvalid, MaxContentBytes))
+	}
+	if err := sourceFromAS(&r.Post, n.GetActivityStreamsSource()); err != nil {
+		return nil, wrap(err)
+	}
+
+	pub := n.GetActivityStreamsPublished()
+	if pub == nil || !pub.IsXMLSchemaDateTime() {
+		return nil, wrap(fmt.Errorf("%w: published missing", ErrInvalid))
+	}
+	r.Post.CreatedAt = pub.Get().UTC()
+	r.Post.UpdatedAt = r.Post.CreatedAt
+	if up := n.GetActivityStreamsUpdated(); up != nil && up.IsXMLSchemaDateTime() {
+		t := up.Get().UTC()
+		if t.After(r.Post.CreatedAt) {
+			r.Post.UpdatedAt = t
+			r.Post.EditedAt = &t
+		}
+	}
+
+	if irt := n.GetActivityStreamsInReplyTo(); irt != nil {
+		for it := irt.Begin(); it != irt.End(); it = it.Next() {
+			u, err := refIRI(it)
+			if err != nil {
+				return nil, wrap(fmt.Errorf("inReplyTo: %w", err))
+			}
+			r.InReplyToURI = u.String()
+			break
+		}
+	}
+
+	if to := n.GetActivityStreamsTo(); to != nil {
+		if r.To, err = recipients("to", to.Len(), to.At); err != nil {
+			return nil, wrap(err)
+		}
+	}
+	if cc := n.GetActivityStreamsCc(); cc != nil {
+		if r.Cc, err = recipients("cc", cc.Len(), cc.At); err != nil {
+			return nil, wrap(err)
+		}
+	}
+	if r.Post.Audience, err = audienceOf(uri, r.AuthorURI, r.To, r.Cc); err != nil {
+		return nil, wrap(err)
+	}
+	if err := tagsFromAS(r, n.GetActivityStreamsTag()); err != nil {
+		return nil, wrap(err)
+	}
+	return r, nil
+}
+
+// audienceOf maps addressing to an Atrium audience. Company means the company collection
+// of the note's own node; followers means the author's followers collection.
+func audienceOf(note, author string, to, cc []string) (model.Audience, error) {
+	all := append(append([]string{}, to...), cc...)
+	for _, iri := range all {
+		if IsPublic(iri) {
+			return "", ErrPublicAddressing
+		}
+	}
+	for _, iri := range all {
+		if u, err := ParseIRI(iri); err == nil && u.Path == "/company" && SameOrigin(note, iri) {
+			return model.AudienceCompany, nil
+		}
+	}
+	for _, iri := range all {
+		if iri == FollowersURI(author) {
+			return model.AudienceFollowers, nil
+		}
+	}
+	return "", fmt.Errorf("%w: to/cc name neither the company nor the author's followers", ErrUnsupportedAudience)
+}
+
+// sourceFromAS takes source.content when source.mediaType is Markdown.
+func sourceFromAS(p *model.Post, prop vocab.ActivityStreamsSourceProperty) error {
+	if prop == nil {
+		return nil
+	}
+	// Serialize yields the raw member whether go-fed recognized it as an Object or not
+	// (Mastodon writes source without a type).
+	raw, err := prop.Serialize()
+	if err != nil {
+		return fmt.Errorf("%w: source: %v", ErrInvalid, err)
+	}
+	m, ok := raw.(map[string]interface{})
+	if !ok {
+		return nil
+	}
+	mt, _ := m["mediaType"].(string)
+	content, _ := m["content"].(string)
+	if mt != MarkdownMediaType {
+		return nil
+	}
+	if len(content) > MaxContentBytes {
+		return fmt.Errorf("%w: source longer than %d bytes", ErrInvalid, MaxContentBytes)
+	}
+	p.Source = content
+	return nil
+}
+
+// tagsFromAS reads Mention and Hashtag entries; other tag types are ignored.
+func tagsFromAS(r *RemoteNote, prop vocab.ActivityStreamsTagProperty) error {
+	if prop == nil {
+		return nil
+	}
+	if prop.Len() > MaxTags {
+		return fmt.Errorf("%w: more than %d tags", ErrInvalid, MaxTags)
+	}
+	// go-fed v1.0.0 knows Mention but not Hashtag; reading the serialized form treats both alike.
+	raw, err := prop.Serialize()
+	if err != nil {
+		return fmt.Errorf("%w: tag: %v", ErrInvalid, err)
+	}
+	list, ok := raw.([]interface{})
+	if !ok {
+		list = []interface{}{raw}
+	}
+	for _, v := range list {
+		m, ok := v.(map[string]interface{})
+		if !ok {
+			continue
+		}
+		typ, _ := m["type"].(string)
+		href, _ := m["href"].(string)
+		name, _ := m["name"].(string)
+		if len(name) > MaxFieldBytes {
+			return fmt.Errorf("%w: tag name too long", ErrInvalid)
+		}
+		switch typ {
+		case "Mention":
+			if _, err := ParseIRI(href); err != nil {
+				return fmt.Errorf("%w: mention: %v", ErrInvalid, err)
+			}
+			r.Mentions = append(r.Mentions, Tag{Href: href, Name: name})
+		case "Hashtag":
+			if href != "" {
+				if _, err := ParseIRI(href); err != nil {
+					return fmt.Errorf("%w: hashtag: %v", ErrInvalid, err)
+				}
+			}
+			name = strings.TrimPrefix(name, "#")
+			if name == "" {
+				return fmt.Errorf("%w: hashtag without a name", ErrInvalid)
+			}
+			r.Hashtags = append(r.Hashtags, Tag{Href: href, Name: name})
+		}
+	}
+	return nil
+}
+
+// attributedTo returns the single author IRI of an object.
+func attributedTo(prop vocab.ActivityStreamsAttributedToProperty) (string, error) {
+	if prop == nil || prop.Len() == 0 {
+		return "", fmt.Errorf("%w: attributedTo missing", ErrInvalid)
+	}
+	if prop.Len() != 1 {
+		return "", fmt.Errorf("%w: attributedTo must name exactly one actor", ErrInvalid)
+	}
+	u, err := refIRI(prop.Begin())
+	if err != nil {
+		return "", fmt.Errorf("attributedTo: %w", err)
+	}
+	return u.String(), nil
+}
+
+// ref is what go-fed's IRI-or-object properties and iterators have in common.
+type ref interface {
+	IsIRI() bool
+	GetIRI() *url.URL
+	GetType() vocab.Type
+}
+
+// refIRI is the IRI of a reference: the IRI itself, or the id of an embedded object.
+func refIRI(r ref) (*url.URL, error) {
+	if r.IsIRI() {
+		return ParseIRI(r.GetIRI().String())
+	}
+	if t := r.GetType(); t != nil {
+		return objectID(t)
+	}
+	return nil, fmt.Errorf("%w: neither an IRI nor an object with an id", ErrInvalid)
+}
+
+// recipients returns the IRIs of a to or cc property, at most MaxRecipients of them.
+func recipients[I ref](name string, n int, at func(int) I) ([]string, error) {
+	if n > MaxRecipients {
+		return nil, fmt.Errorf("%w: %s names more than %d recipients", ErrInvalid, name, MaxRecipients)
+	}
+	out := make([]string, 0, n)
+	for i := 0; i < n; i++ {
+		it := at(i)
+		// as:Public is often written as the compact "as:Public", which go-fed keeps as an IRI
+		// with scheme "as"; catch it before the http(s) check turns it into a generic error.
+		if it.IsIRI() && IsPublic(it.GetIRI().String()) {
+			return nil, ErrPublicAddressing
+		}
+		u, err := refIRI(it)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		out = append(out, u.String())
+	}
+	return out, nil
+}
+
+// objectID returns the validated id of t.
+func objectID(t vocab.Type) (*url.URL, error) {
+	id := t.GetJSONLDId()
+	if id == nil || id.Get() == nil {
+		return nil, fmt.Errorf("%w: id missing", ErrInvalid)
+	}
+	u, err := ParseIRI(id.Get().String())
+	if err != nil {
+		return nil, fmt.Errorf("%w: id: %v", ErrInvalid, err)
+	}
+	return u, nil
+}
+
+// sameOriginRef returns the IRI of prop, required on the node of base; "" when prop is unset.
+func sameOriginRef(base, name string, prop ref) (string, error) {
+	if prop == nil {
+		return "", nil
+	}
+	u, err := refIRI(prop)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", name, err)
+	}
+	if !SameOrigin(base, u.String()) {
+		return "", fmt.Errorf("%w: %s %q", ErrOriginMismatch, name, u)
+	}
+	return u.String(), nil
+}
+
+// textIter is a natural-language value: a plain string or a language map.
+type textIter interface {
+	IsXMLSchemaString() bool
+	GetXMLSchemaString() string
+	IsRDFLangString() bool
+	GetRDFLangString() map[string]string
+}
+
+// textOf returns a plain string, or from a language map the value of the first language in
+// sorted order so that the choice is stable.
+func textOf(t textIter) (string, bool) {
+	if t.IsXMLSchemaString() {
+		return t.GetXMLSchemaString(), true
+	}
+	if t.IsRDFLangString() {
+		m := t.GetRDFLangString()
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		if len(keys) > 0 {
+			return m[keys[0]], true
+		}
+	}
+	return "", false
+}
+
+// firstURL is the first valid http(s) IRI of a url property; "" when there is none.
+func firstURL(prop vocab.ActivityStreamsUrlProperty) string {
+	if prop == nil {
+		return ""
+	}
+	for it := prop.Begin(); it != prop.End(); it = it.Next() {
+		if it.IsIRI() {
+			if u, err := ParseIRI(it.GetIRI().String()); err == nil {
+				return u.String()
+			}
+		}
+		if it.IsActivityStreamsLink() {
+			if h := it.GetActivityStreamsLink().GetActivityStreamsHref(); h != nil && h.Get() != nil {
+				if u, err := ParseIRI(h.Get().String()); err == nil {
+					return u.String()
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// validUsername accepts the user names Atrium and Mastodon create: ASCII letters, digits,
+// '_', '.', '-', at most 64 bytes. Anything else could be confusable in handles.
+func validUsername(s string) error {
+	if s == "" || len(s) > 64 {
+		return fmt.Errorf("%w: preferredUsername must be 1 to 64 bytes", ErrInvalid)
+	}
+	for _, c := range s {
+		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-'
+		if !ok {
+			return fmt.Errorf("%w: preferredUsername %q has characters outside [A-Za-z0-9_.-]", ErrInvalid, s)
+		}
+	}
+	return nil
+}

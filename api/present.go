@@ -1,0 +1,210 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"html"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/atrium-intranet/atrium/model"
+	"github.com/atrium-intranet/atrium/social"
+)
+
+// timeFormat is Mastodon's: ISO 8601 / RFC 3339 in UTC with milliseconds.
+const timeFormat = "2006-01-02T15:04:05.000Z07:00"
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeFormat) }
+
+// presenter turns models into API entities for one request. It remembers per-account
+// counts and mention lookups so a page of statuses by few people costs few queries.
+type presenter struct {
+	h        *handler
+	ctx      context.Context
+	stats    map[string]accountStats
+	mentions map[string]*model.Account
+}
+
+// accountStats are the counters shown on an Account.
+type accountStats struct{ followers, following, statuses int }
+
+func (h *handler) presenter(ctx context.Context) *presenter {
+	return &presenter{h: h, ctx: ctx, stats: map[string]accountStats{}, mentions: map[string]*model.Account{}}
+}
+
+// countsOf returns an account's follower, following and post counts.
+//
+// social offers follower counts only inside Profiles.Get (which also loads manager,
+// reports and skills, and only for local accounts) and no post count at all, so the
+// counts are read from the store the rules layer runs on. They are plain counters; no
+// visibility rule is involved.
+func (p *presenter) countsOf(acct *model.Account) (accountStats, error) {
+	if s, ok := p.stats[acct.ID]; ok {
+		return s, nil
+	}
+	store := p.h.social.Posts.Store
+	var s accountStats
+	var err error
+	if s.followers, s.following, err = store.FollowCounts(p.ctx, acct.ID); err != nil {
+		return s, err
+	}
+	if s.statuses, err = store.CountPostsBy(p.ctx, acct.ID); err != nil {
+		return s, err
+	}
+	p.stats[acct.ID] = s
+	return s, nil
+}
+
+// account is the Account entity of acct.
+func (p *presenter) account(acct *model.Account) (Account, error) {
+	s, err := p.countsOf(acct)
+	if err != nil {
+		return Account{}, err
+	}
+	a := Account{
+		ID: acct.ID, Username: acct.Username, Acct: acct.Username, DisplayName: acct.Name(),
+		CreatedAt: formatTime(acct.CreatedAt), Note: strings.TrimSpace(p.h.absolute(acct.AboutHTML)), URI: acct.URI,
+		Discoverable:   true,
+		FollowersCount: s.followers, FollowingCount: s.following, StatusesCount: s.statuses,
+		Emojis: []Emoji{}, Fields: profileFields(acct, html.EscapeString),
+	}
+	if acct.Local() {
+		a.URL = p.h.baseURL + "/users/" + acct.Username
+		if acct.AvatarFile != "" {
+			a.Avatar = p.h.baseURL + "/avatars/" + acct.AvatarFile
+		}
+	} else {
+		a.Acct = acct.Username + "@" + acct.Domain
+		a.URL = acct.URI
+	}
+	a.AvatarStatic = a.Avatar
+	return a, nil
+}
+
+// profileFields shows the directory details of a profile as Mastodon metadata rows;
+// format makes each value HTML (for display) or leaves it plain (for the edit source).
+func profileFields(acct *model.Account, format func(string) string) []Field {
+	fields := []Field{}
+	for _, f := range []struct{ name, value string }{
+		{"Job title", acct.JobTitle}, {"Department", acct.Department}, {"Site", acct.Site},
+	} {
+		if f.value != "" {
+			fields = append(fields, Field{Name: f.name, Value: format(f.value)})
+		}
+	}
+	return fields
+}
+
+// status is the Status entity of a post as the viewer sees it. replyTo is the author of
+// the post answered, when known.
+func (p *presenter) status(v *social.PostView, replyTo *model.Account) (Status, error) {
+	post := v.Post
+	author := v.Author
+	if author == nil {
+		author = post.Author
+	}
+	if author == nil {
+		return Status{}, errors.New("post " + post.ID + " has no author")
+	}
+	acct, err := p.account(author)
+	if err != nil {
+		return Status{}, err
+	}
+	mentions, err := p.mentionsIn(post.HTML)
+	if err != nil {
+		return Status{}, err
+	}
+	s := Status{
+		ID: post.ID, URI: post.URI, URL: p.h.baseURL + "/posts/" + post.ID,
+		CreatedAt: formatTime(post.CreatedAt), Account: acct, Content: strings.TrimSpace(p.h.absolute(post.HTML)),
+		Visibility: visibilityOf(post.Audience), Audience: string(post.Audience),
+		LocalOnly: post.Audience == model.AudienceSite, InReplyToID: post.InReplyToID,
+		RepliesCount: v.CommentCount, MediaAttachments: []Attachment{}, Mentions: mentions,
+		Tags: p.h.tagsIn(post.HTML), Emojis: []Emoji{},
+	}
+	if !post.Local {
+		s.URL = post.URI
+	}
+	if post.EditedAt != nil {
+		edited := formatTime(*post.EditedAt)
+		s.EditedAt = &edited
+	}
+	if replyTo != nil {
+		s.InReplyToAccountID = &replyTo.ID
+	}
+	for _, r := range v.Reactions {
+		if r.Kind == model.ReactionLike {
+			s.FavouritesCount, s.Favourited = r.Count, r.Mine
+		}
+	}
+	return s, nil
+}
+
+// visibilityOf maps an audience to the nearest Mastodon visibility: everything every
+// colleague may read is "public" (Atrium never publishes to the open Internet), and
+// followers-only posts are "private". Audience and LocalOnly carry the exact value.
+func visibilityOf(a model.Audience) string {
+	if a == model.AudienceFollowers {
+		return "private"
+	}
+	return "public"
+}
+
+var (
+	// relativeLink finds links to this node's own pages in rendered HTML.
+	relativeLink = regexp.MustCompile(`href="/([^/"])`)
+	// mentionLink and hashtagLink find what social's renderer linked.
+	mentionLink = regexp.MustCompile(`<a href="/users/([a-z0-9_]{1,30})" class="mention">`)
+	hashtagLink = regexp.MustCompile(`<a href="/tags/([^"/]{1,256})" class="hashtag">`)
+)
+
+// absolute makes the node-relative links in rendered HTML absolute: clients show the
+// HTML outside the node's pages, where a relative link leads nowhere.
+func (h *handler) absolute(s string) string {
+	return relativeLink.ReplaceAllString(s, `href="`+h.baseURL+`/$1`)
+}
+
+// tagsIn lists the hashtags the renderer linked in a post's HTML.
+func (h *handler) tagsIn(postHTML string) []Tag {
+	tags := []Tag{}
+	seen := map[string]bool{}
+	for _, m := range hashtagLink.FindAllStringSubmatch(postHTML, -1) {
+		name := html.UnescapeString(m[1])
+		if !seen[name] {
+			seen[name] = true
+			tags = append(tags, Tag{Name: name, URL: h.baseURL + "/tags/" + m[1]})
+		}
+	}
+	return tags
+}
+
+// mentionsIn lists the accounts the renderer linked as mentions in a post's HTML. Only
+// existing local accounts are linked; one deleted since is left out.
+func (p *presenter) mentionsIn(postHTML string) ([]Mention, error) {
+	out := []Mention{}
+	seen := map[string]bool{}
+	for _, m := range mentionLink.FindAllStringSubmatch(postHTML, -1) {
+		name := m[1]
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		acct, ok := p.mentions[name]
+		if !ok {
+			var err error
+			acct, err = p.h.social.Accounts.ByUsername(p.ctx, name)
+			if errors.Is(err, social.ErrNotFound) {
+				acct = nil
+			} else if err != nil {
+				return nil, err
+			}
+			p.mentions[name] = acct
+		}
+		if acct != nil {
+			out = append(out, Mention{ID: acct.ID, Username: acct.Username, Acct: acct.Username,
+				URL: p.h.baseURL + "/users/" + acct.Username})
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,47 @@
+package api
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/atrium-intranet/atrium/model"
+	"github.com/atrium-intranet/atrium/social"
+)
+
+// Page sizes of the home timeline, as Mastodon's.
+const (
+	defaultTimelineLimit = 20
+	maxTimelineLimit     = 40
+)
+
+// timelineHome returns the viewer's own posts and those of people they follow, newest
+// first. Pages continue with max_id; a Link header points at the next page while there
+// is one.
+func (h *handler) timelineHome(w http.ResponseWriter, r *http.Request, viewer *model.Account) error {
+	limit, err := limitParam(r, defaultTimelineLimit, maxTimelineLimit)
+	if err != nil {
+		return err
+	}
+	page, err := h.social.Posts.Feed(r.Context(), viewer, social.FeedQuery{
+		Cursor: r.URL.Query().Get("max_id"), Limit: limit, Following: true,
+	})
+	if err != nil {
+		return err
+	}
+	p := h.presenter(r.Context())
+	out := make([]Status, 0, len(page.Posts))
+	for _, v := range page.Posts {
+		st, err := p.status(v, nil) // the home timeline holds top-level posts only
+		if err != nil {
+			return err
+		}
+		out = append(out, st)
+	}
+	if page.Next != "" {
+		q := url.Values{"limit": {strconv.Itoa(limit)}, "max_id": {page.Next}}
+		w.Header().Set("Link", "<"+h.baseURL+"/api/v1/timelines/home?"+q.Encode()+`>; rel="next"`)
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}

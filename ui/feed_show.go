@@ -1,0 +1,65 @@
+package ui
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/atrium-intranet/atrium/model"
+	"github.com/atrium-intranet/atrium/social"
+)
+
+// feedPage is the home feed with its composer, or a hashtag's feed.
+type feedPage struct {
+	Page
+	Posts     []*social.PostView
+	NextURL   string
+	Following bool
+	Tag       string
+	// Composer state, kept when a post is refused.
+	Source    string
+	Audience  model.Audience
+	Audiences []model.Audience
+}
+
+// audiences are the choices the composer offers, the default first.
+var audiences = []model.Audience{model.AudienceCompany, model.AudienceSite, model.AudienceFollowers}
+
+// feedShow shows the home feed: all the viewer may see, or only people they follow.
+func (h *handler) feedShow(w http.ResponseWriter, r *http.Request) error {
+	page := &feedPage{Page: Page{Title: "title.feed", Nav: "feed"}, Following: r.URL.Query().Get("tab") == "following"}
+	if err := h.loadFeed(r, page); err != nil {
+		return err
+	}
+	h.render(w, r, http.StatusOK, "feed", page)
+	return nil
+}
+
+// loadFeed fills page with the posts of the page named by the request's cursor.
+func (h *handler) loadFeed(r *http.Request, page *feedPage) error {
+	page.Audiences = audiences
+	if page.Audience == "" {
+		page.Audience = audiences[0]
+	}
+	feed, err := h.social.Posts.Feed(r.Context(), viewer(r), social.FeedQuery{
+		Cursor: r.URL.Query().Get("cursor"), Following: page.Following, Tag: page.Tag,
+	})
+	if err != nil {
+		if _, ok := social.AsValidation(err); ok {
+			return errBadRequest
+		}
+		return err
+	}
+	page.Posts = feed.Posts
+	if feed.Next != "" {
+		q := url.Values{"cursor": {feed.Next}}
+		if page.Following {
+			q.Set("tab", "following")
+		}
+		base := "/"
+		if page.Tag != "" {
+			base = "/tags/" + url.PathEscape(page.Tag)
+		}
+		page.NextURL = base + "?" + q.Encode()
+	}
+	return nil
+}
