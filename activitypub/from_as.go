@@ -138,10 +138,10 @@ func ParseNote(ctx context.Context, b []byte) (*RemoteNote, error) {
 func PersonFromAS(p vocab.ActivityStreamsPerson) (*RemoteActor, error) {
 	id, err := objectID(p)
 	if err != nil {
-		return nil, fmt.Errorf("person: %w", err)
+		return nil, fmt.Errorf("activitypub: person: %w", err)
 	}
 	actor := id.String()
-	wrap := func(err error) error { return fmt.Errorf("person %q: %w", actor, err) }
+	wrap := func(err error) error { return fmt.Errorf("activitypub: person %q: %w", actor, err) }
 	if id.Fragment != "" {
 		return nil, wrap(fmt.Errorf("%w: actor id has a fragment", ErrInvalid))
 	}
@@ -303,10 +303,10 @@ func extrasFromAS(r *RemoteActor, m map[string]interface{}) error {
 func NoteFromAS(n vocab.ActivityStreamsNote) (*RemoteNote, error) {
 	id, err := objectID(n)
 	if err != nil {
-		return nil, fmt.Errorf("note: %w", err)
+		return nil, fmt.Errorf("activitypub: note: %w", err)
 	}
 	uri := id.String()
-	wrap := func(err error) error { return fmt.Errorf("note %q: %w", uri, err) }
+	wrap := func(err error) error { return fmt.Errorf("activitypub: note %q: %w", uri, err) }
 	r := &RemoteNote{}
 	r.Post.URI = uri
 

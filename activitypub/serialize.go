@@ -1,6 +1,7 @@
 package activitypub
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 
@@ -28,11 +29,15 @@ func Marshal(origin string, t vocab.Type) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := json.Marshal(m)
-	if err != nil {
+	// HTML in content stays readable: the escaping json.Marshal does by default protects
+	// only HTML pages embedding the JSON, which ActivityPub documents are not.
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(m); err != nil {
 		return nil, fmt.Errorf("activitypub: marshal %s: %w", t.GetTypeName(), err)
 	}
-	return b, nil
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 // mergeContext appends to ours the entries of go-fed's context that it lacks: IRIs not

@@ -25,8 +25,8 @@ func FollowersURI(actor string) string { return actor + "/followers" }
 // FollowingURI is an actor's following collection.
 func FollowingURI(actor string) string { return actor + "/following" }
 
-// ErrInvalidIRI marks an identifier that is not an absolute http(s) URL.
-var ErrInvalidIRI = errors.New("activitypub: invalid IRI")
+// ErrInvalidIRI marks an identifier that is not an absolute http(s) URL; it wraps ErrInvalid.
+var ErrInvalidIRI = fmt.Errorf("%w: invalid IRI", ErrInvalid)
 
 // ParseIRI parses s as an absolute http or https URL without user info, the only form
 // Atrium accepts for ids and links from other nodes.

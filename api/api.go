@@ -16,9 +16,12 @@ const defaultMaxBody = 64 << 10
 
 // Options are the API's dependencies.
 type Options struct {
+	// Config gives the base URL for absolute links and the request body limit.
 	Config config.Config
+	// Social is the rules layer every action goes through.
 	Social *social.Service
-	Log    *slog.Logger
+	// Log receives refused and failed requests; nil discards them.
+	Log *slog.Logger
 }
 
 // handler holds what every API action needs; it is built once and never changes.

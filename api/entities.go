@@ -66,15 +66,18 @@ type Emoji struct {
 
 // Status is Mastodon's Status entity for an Atrium post or comment.
 type Status struct {
-	ID                 string       `json:"id"`
-	URI                string       `json:"uri"`
-	URL                string       `json:"url"`
-	CreatedAt          string       `json:"created_at"`
-	EditedAt           *string      `json:"edited_at"`
-	Account            Account      `json:"account"`
-	Content            string       `json:"content"`
-	Visibility         string       `json:"visibility"`
-	Audience           string       `json:"audience"`
+	ID         string  `json:"id"`
+	URI        string  `json:"uri"`
+	URL        string  `json:"url"`
+	CreatedAt  string  `json:"created_at"`
+	EditedAt   *string `json:"edited_at"`
+	Account    Account `json:"account"`
+	Content    string  `json:"content"`
+	Visibility string  `json:"visibility"`
+	// Audience is Atrium's exact audience (site, company, followers), which Visibility
+	// can only approximate.
+	Audience string `json:"audience"`
+	// LocalOnly marks site posts, which never leave the node (glitch-soc's field name).
 	LocalOnly          bool         `json:"local_only"`
 	Sensitive          bool         `json:"sensitive"`
 	SpoilerText        string       `json:"spoiler_text"`

@@ -33,25 +33,16 @@ func (h *handler) presenter(ctx context.Context) *presenter {
 	return &presenter{h: h, ctx: ctx, stats: map[string]accountStats{}, mentions: map[string]*model.Account{}}
 }
 
-// countsOf returns an account's follower, following and post counts.
-//
-// social offers follower counts only inside Profiles.Get (which also loads manager,
-// reports and skills, and only for local accounts) and no post count at all, so the
-// counts are read from the store the rules layer runs on. They are plain counters; no
-// visibility rule is involved.
+// countsOf returns an account's follower, following and post counts, once per response.
 func (p *presenter) countsOf(acct *model.Account) (accountStats, error) {
 	if s, ok := p.stats[acct.ID]; ok {
 		return s, nil
 	}
-	store := p.h.social.Posts.Store
-	var s accountStats
-	var err error
-	if s.followers, s.following, err = store.FollowCounts(p.ctx, acct.ID); err != nil {
-		return s, err
+	st, err := p.h.social.Accounts.Stats(p.ctx, acct)
+	if err != nil {
+		return accountStats{}, err
 	}
-	if s.statuses, err = store.CountPostsBy(p.ctx, acct.ID); err != nil {
-		return s, err
-	}
+	s := accountStats{followers: st.Followers, following: st.Following, statuses: st.Posts}
 	p.stats[acct.ID] = s
 	return s, nil
 }

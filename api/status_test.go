@@ -119,6 +119,16 @@ func TestStatusDelete(t *testing.T) {
 				}
 			})
 		}
+		t.Run("deleting a post removes its comments", func(t *testing.T) {
+			p := e.post(alice, "thread", model.AudienceCompany)
+			c, err := e.svc.Posts.Create(context.Background(), bob, social.PostInput{Source: "reply", InReplyToID: p.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantStatus(t, e.get(bobToken, "/api/v1/statuses/"+c.ID), http.StatusOK)
+			wantStatus(t, e.del(aliceToken, "/api/v1/statuses/"+p.ID), http.StatusOK)
+			wantError(t, e.get(bobToken, "/api/v1/statuses/"+c.ID), http.StatusNotFound)
+		})
 		t.Run("answer carries the source", func(t *testing.T) {
 			p := e.post(alice, "**bold** move", model.AudienceCompany)
 			st := decode[Status](t, e.del(aliceToken, "/api/v1/statuses/"+p.ID))

@@ -17,6 +17,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -48,6 +49,15 @@ func BenchmarkHomeFeed(b *testing.B) {
 			if err != nil {
 				b.Fatalf("seed %s: %v", d, err)
 			}
+			var version string
+			versionQuery := "SELECT 'SQLite ' || sqlite_version()"
+			if store.Postgres() {
+				versionQuery = "SELECT version()"
+			}
+			if err := store.DB().NewRaw(versionQuery).Scan(ctx, &version); err != nil {
+				b.Fatal(err)
+			}
+			b.Logf("%s", version)
 			b.Logf("%s: seeded %d accounts, %d posts (%d top-level), %d reactions, %d follows in %s",
 				d, benchUsers, benchPosts, set.topLevel, set.reactions, set.follows, time.Since(start).Round(time.Millisecond))
 			svc := testrig.Social(b, store)
@@ -55,26 +65,10 @@ func BenchmarkHomeFeed(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if os.Getenv("FEED_DEBUG") != "" {
-				store.DB().AddQueryHook(debugHook{b})
-				_, _ = svc.Posts.Feed(ctx, viewer, social.FeedQuery{})
-				rows, err := store.DB().QueryContext(ctx, os.Getenv("FEED_DEBUG"))
-				if err == nil {
-					cols, _ := rows.Columns()
-					for rows.Next() {
-						vals := make([]any, len(cols))
-						ptrs := make([]any, len(cols))
-						for i := range vals {
-							ptrs[i] = &vals[i]
-						}
-						_ = rows.Scan(ptrs...)
-						b.Log(vals...)
-					}
-					rows.Close()
-				} else {
-					b.Log(err)
-				}
-				b.SkipNow()
+			var trace *queryTrace
+			if os.Getenv("ATRIUM_BENCH_EXPLAIN") != "" {
+				trace = &queryTrace{}
+				store.DB().AddQueryHook(trace)
 			}
 			sparse, err := svc.Accounts.ByID(ctx, set.sparseID)
 			if err != nil {
@@ -88,6 +82,9 @@ func BenchmarkHomeFeed(b *testing.B) {
 					}
 					if len(page.Posts) != 20 || page.Next == "" {
 						b.Fatalf("want a full page with a next cursor, got %d posts, next %q", len(page.Posts), page.Next)
+					}
+					if trace != nil {
+						trace.explain(ctx, b, store, func() error { _, err := svc.Posts.Feed(ctx, viewer, q); return err })
 					}
 					b.ResetTimer()
 					for i := 0; i < b.N; i++ {
@@ -345,9 +342,72 @@ func insertBatches[T any](ctx context.Context, tx bun.Tx, rows []T) error {
 	return nil
 }
 
-type debugHook struct{ b *testing.B }
+// queryTrace logs the queries of one feed page with their times, and the plan of the
+// first (the page query), when ATRIUM_BENCH_EXPLAIN is set: EXPLAIN QUERY PLAN on
+// SQLite, EXPLAIN ANALYZE on PostgreSQL.
+type queryTrace struct {
+	mu      sync.Mutex
+	on      bool
+	queries []string
+	times   []time.Duration
+}
 
-func (h debugHook) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
-func (h debugHook) AfterQuery(_ context.Context, e *bun.QueryEvent) {
-	h.b.Logf("%s %.2000s", time.Since(e.StartTime), e.Query)
+func (t *queryTrace) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
+
+func (t *queryTrace) AfterQuery(_ context.Context, e *bun.QueryEvent) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.on {
+		t.queries = append(t.queries, e.Query)
+		t.times = append(t.times, time.Since(e.StartTime))
+	}
+}
+
+func (t *queryTrace) explain(ctx context.Context, b *testing.B, store *storage.Store, feed func() error) {
+	b.Helper()
+	t.mu.Lock()
+	t.on, t.queries, t.times = true, nil, nil
+	t.mu.Unlock()
+	err := feed()
+	t.mu.Lock()
+	t.on = false
+	queries, times := t.queries, t.times
+	t.mu.Unlock()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i, q := range queries {
+		b.Logf("%9s  %.200s", times[i].Round(time.Microsecond), q)
+	}
+	if len(queries) == 0 {
+		return
+	}
+	prefix := "EXPLAIN QUERY PLAN "
+	if store.Postgres() {
+		prefix = "EXPLAIN (ANALYZE, BUFFERS) "
+	}
+	b.Log(queries[0])
+	rows, err := store.DB().QueryContext(ctx, prefix+queries[0])
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("  %v", vals[len(vals)-1]) // the plan text is the last column on both
+	}
+	if err := rows.Err(); err != nil {
+		b.Fatal(err)
+	}
 }

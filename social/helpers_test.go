@@ -157,3 +157,26 @@ func (e *env) insertRemote(username string) *model.Account {
 	e.t.Helper()
 	return testrig.InsertRemoteAccount(e.t, e.store, username, "127.0.0.1:8081")
 }
+
+// postTags returns the stored hashtags of a post, sorted.
+func (e *env) postTags(postID string) []string {
+	e.t.Helper()
+	tags := []string{}
+	err := e.store.DB().NewSelect().Table("post_tags").Column("tag").Where("post_id = ?", postID).Order("tag").Scan(e.ctx, &tags)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return tags
+}
+
+// postMentions returns the usernames of the accounts a post mentions, sorted.
+func (e *env) postMentions(postID string) []string {
+	e.t.Helper()
+	names := []string{}
+	err := e.store.DB().NewSelect().TableExpr("mentions AS m").Join("JOIN accounts AS a ON a.id = m.account_id").
+		ColumnExpr("a.username").Where("m.post_id = ?", postID).OrderExpr("a.username").Scan(e.ctx, &names)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return names
+}

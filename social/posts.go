@@ -106,9 +106,11 @@ func (ps *Posts) Create(ctx context.Context, author *model.Account, in PostInput
 	return post, nil
 }
 
-// renderPost renders src and resolves its mentions (to account ids) and hashtags.
+// renderPost renders src and resolves its mentions (to account ids) and hashtags, taking
+// only those that are linked (not those inside code or links).
 func (ps *Posts) renderPost(ctx context.Context, tx *storage.Store, src string) (string, []string, []string, error) {
-	names := mentionsIn(src)
+	safe := ps.md.safe(src)
+	names, tags := mentionsAndTags(safe)
 	if len(names) > 50 {
 		names = names[:50]
 	}
@@ -124,11 +126,10 @@ func (ps *Posts) renderPost(ctx context.Context, tx *storage.Store, src string) 
 			ids = append(ids, a.ID)
 		}
 	}
-	tags := tagsIn(src)
 	if len(tags) > 30 {
 		tags = tags[:30]
 	}
-	return ps.md.render(src, known), ids, tags, nil
+	return linkify(safe, known), ids, tags, nil
 }
 
 // Edit replaces a post's text, keeping the previous version. Only the author may edit.

@@ -68,17 +68,39 @@ func uniqueLower(matches [][]string) []string {
 // render converts src to safe HTML. known lists the usernames that exist; only those
 // mentions become links.
 func (r *renderer) render(src string, known map[string]bool) string {
+	return linkify(r.safe(src), known)
+}
+
+// safe converts src to sanitized HTML, before mentions and hashtags are linked.
+func (r *renderer) safe(src string) string {
 	var buf bytes.Buffer
 	if err := r.md.Convert([]byte(src), &buf); err != nil {
 		// goldmark only fails on writer errors; fall back to escaped text.
 		return "<p>" + html.EscapeString(src) + "</p>"
 	}
-	safe := r.policy.Sanitize(buf.String())
-	return linkify(safe, known)
+	return r.policy.Sanitize(buf.String())
+}
+
+// mentionsAndTags returns the mentions and hashtags linkify sees in safeHTML: those in
+// text outside links and code, so a `#define` in a code block is no hashtag.
+func mentionsAndTags(safeHTML string) (mentions, tags []string) {
+	var text []string
+	walkText(safeHTML, func(escaped string) string {
+		text = append(text, escaped)
+		return escaped
+	})
+	joined := strings.Join(text, "\n")
+	return mentionsIn(joined), tagsIn(joined)
 }
 
 // linkify links mentions and hashtags in text nodes outside links and code.
 func linkify(safeHTML string, known map[string]bool) string {
+	return walkText(safeHTML, func(escaped string) string { return linkText(escaped, known) })
+}
+
+// walkText copies safeHTML, passing the escaped text of each text node outside links and
+// code through fn.
+func walkText(safeHTML string, fn func(escaped string) string) string {
 	z := xhtml.NewTokenizer(strings.NewReader(safeHTML))
 	var out strings.Builder
 	skip := 0
@@ -103,16 +125,15 @@ func linkify(safeHTML string, known map[string]bool) string {
 				out.Write(z.Raw())
 				continue
 			}
-			out.WriteString(linkText(string(z.Text()), known))
+			out.WriteString(fn(html.EscapeString(string(z.Text()))))
 		default:
 			out.Write(z.Raw())
 		}
 	}
 }
 
-// linkText escapes plain text and turns known mentions and all hashtags into links.
-func linkText(text string, known map[string]bool) string {
-	s := html.EscapeString(text)
+// linkText turns known mentions and all hashtags in escaped text into links.
+func linkText(s string, known map[string]bool) string {
 	s = mentionPattern.ReplaceAllStringFunc(s, func(m string) string {
 		sub := mentionPattern.FindStringSubmatch(m)
 		name := strings.ToLower(sub[2])

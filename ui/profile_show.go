@@ -32,7 +32,10 @@ func (h *handler) profileShow(w http.ResponseWriter, r *http.Request) error {
 	feed, err := h.social.Posts.Feed(ctx, v, social.FeedQuery{
 		AuthorID: prof.Account.ID, Cursor: r.URL.Query().Get("cursor"),
 	})
-	if err != nil {
+	if _, ok := social.AsValidation(err); ok {
+		// The only input is the cursor: a broken page link, as on the feed.
+		return errBadRequest
+	} else if err != nil {
 		return err
 	}
 	p := &profilePage{
