@@ -7,6 +7,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
 )
@@ -77,7 +78,8 @@ func originOf(u *url.URL) string {
 			port = "443"
 		}
 	}
-	return strings.ToLower(u.Scheme) + "://" + strings.ToLower(u.Hostname()) + ":" + port
+	// JoinHostPort brackets IPv6 literals, so "::1" and port 8081 cannot run together.
+	return strings.ToLower(u.Scheme) + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port)
 }
 
 // SameOrigin reports whether a and b are valid IRIs on the same node.

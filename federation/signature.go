@@ -164,6 +164,14 @@ func (s *Signer) Sign(r *http.Request, body []byte) error {
 	if err := hs.SignRequest(s.key, s.keyID, r, signedBody); err != nil {
 		return fmt.Errorf("federation: sign %s %s: %w", r.Method, r.URL, err)
 	}
+	// httpsig v1.1.0 always writes algorithm="hs2019". The profile names rsa-sha256, which
+	// every receiver understands; the Signature header is not itself signed, so naming the
+	// algorithm we really used changes nothing in the signature.
+	sig := r.Header.Get("Signature")
+	if !strings.Contains(sig, `algorithm="`+algHS2019+`"`) {
+		return fmt.Errorf("federation: sign: unexpected Signature header from httpsig: %q", sig)
+	}
+	r.Header.Set("Signature", strings.Replace(sig, `algorithm="`+algHS2019+`"`, `algorithm="`+algRSASHA256+`"`, 1))
 	if withBody {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		r.ContentLength = int64(len(body))

@@ -14,6 +14,7 @@ import (
 
 	"github.com/alexedwards/argon2id"
 	"github.com/atrium-intranet/atrium/model"
+	"github.com/atrium-intranet/atrium/storage"
 	"golang.org/x/time/rate"
 )
 
@@ -36,20 +37,22 @@ func newAuth(c *core) *Auth {
 // gives its attempt back, so many people behind one office address can log in.
 func (a *Auth) Login(ctx context.Context, username, password, userAgent, ip string) (string, error) {
 	username = strings.ToLower(strings.TrimSpace(username))
+	// Checked before the limiter so oversized input costs no hashing and no bucket keyed
+	// by an arbitrarily long string.
+	if len(password) > maxPasswordLen || len(username) > 64 {
+		return "", ErrInvalidLogin
+	}
 	now := a.Now()
 	byUser, ok := a.limits.reserve("u:"+username, now)
 	if !ok {
 		a.Log.WarnContext(ctx, "login rate limited", "username", username, "ip", ip)
 		return "", ErrRateLimited
 	}
-	byIP, ok := a.limits.reserve("ip:"+ip, now)
+	byIP, ok := a.limits.reserve("ip:"+truncate(ip, 64), now)
 	if !ok {
 		byUser.CancelAt(now)
 		a.Log.WarnContext(ctx, "login rate limited", "username", username, "ip", ip)
 		return "", ErrRateLimited
-	}
-	if len(password) > maxPasswordLen || len(username) > 64 {
-		return "", ErrInvalidLogin
 	}
 	acct, err := a.Store.LocalAccountByUsername(ctx, username)
 	if err != nil && !errors.Is(err, ErrNotFound) {
@@ -121,8 +124,10 @@ func (a *Auth) Logout(ctx context.Context, secret string) error {
 	return a.Store.DeleteSession(ctx, hashSecret(secret))
 }
 
-// ChangePassword replaces the password after checking the old one.
-func (a *Auth) ChangePassword(ctx context.Context, acct *model.Account, oldPassword, newPassword string) error {
+// ChangePassword replaces the password after checking the old one and ends the account's
+// other sessions (keepSessionID names the one the change was made from), so whoever knew
+// the old password is logged out everywhere.
+func (a *Auth) ChangePassword(ctx context.Context, acct *model.Account, keepSessionID, oldPassword, newPassword string) error {
 	p := problems{}
 	if match, err := argon2id.ComparePasswordAndHash(oldPassword, acct.PasswordHash); err != nil || !match {
 		p.add("old_password", "error.password.wrong")
@@ -135,8 +140,13 @@ func (a *Auth) ChangePassword(ctx context.Context, acct *model.Account, oldPassw
 	if err != nil {
 		return fmt.Errorf("hash password: %w", err)
 	}
-	acct.PasswordHash, acct.UpdatedAt = hash, a.now()
-	return a.Store.UpdateAccount(ctx, acct, "password_hash", "updated_at")
+	return a.Store.InTx(ctx, func(tx *storage.Store) error {
+		acct.PasswordHash, acct.UpdatedAt = hash, a.now()
+		if err := tx.UpdateAccount(ctx, acct, "password_hash", "updated_at"); err != nil {
+			return err
+		}
+		return tx.DeleteOtherSessions(ctx, acct.ID, keepSessionID)
+	})
 }
 
 // SetPassword sets a password without the old one (admin command line).

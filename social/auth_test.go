@@ -92,6 +92,11 @@ func TestAuthRateLimit(t *testing.T) {
 			_, err := e.svc.Auth.Login(e.ctx, user, pw, "ua", ip)
 			return err
 		}
+		// Oversized input is refused before the limiter and costs no attempt.
+		for i := 0; i < 15; i++ {
+			wantErr(t, login(strings.Repeat("m", 65), testrig.Password, "10.0.0.1"), social.ErrInvalidLogin)
+			wantErr(t, login("mia", strings.Repeat("p", 257), "10.0.0.1"), social.ErrInvalidLogin)
+		}
 		// Successful logins do not use up attempts: a whole office behind one address.
 		for i := 0; i < 25; i++ {
 			if err := login("mia", testrig.Password, "10.0.0.1"); err != nil {
@@ -236,8 +241,21 @@ func TestAuthChangePassword(t *testing.T) {
 				name := strings.ReplaceAll(c.name, " ", "_")
 				a := testrig.CreateAccount(t, e.svc, name, model.RoleMember)
 				hash := a.PasswordHash
-				err := e.svc.Auth.ChangePassword(e.ctx, a, c.old, c.new)
+				here, _ := e.svc.Auth.Login(e.ctx, name, testrig.Password, "ua", "10.1.0.2")
+				elsewhere, _ := e.svc.Auth.Login(e.ctx, name, testrig.Password, "ua", "10.1.0.3")
+				err := e.svc.Auth.ChangePassword(e.ctx, a, sessionID(here), c.old, c.new)
 				wantFields(t, err, c.want)
+				_, _, hereErr := e.svc.Auth.Session(e.ctx, here)
+				_, _, elsewhereErr := e.svc.Auth.Session(e.ctx, elsewhere)
+				if hereErr != nil {
+					t.Fatalf("the session the change was made from ended: %v", hereErr)
+				}
+				if c.want != nil && elsewhereErr != nil {
+					t.Fatalf("a refused change ended another session: %v", elsewhereErr)
+				}
+				if c.want == nil && elsewhereErr == nil {
+					t.Fatal("the other session survived a password change")
+				}
 				stored := e.reload(a)
 				_, oldErr := e.svc.Auth.Login(e.ctx, name, testrig.Password, "ua", "10.1.0.1")
 				_, newErr := e.svc.Auth.Login(e.ctx, name, c.new, "ua", "10.1.0.1")

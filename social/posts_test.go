@@ -502,3 +502,26 @@ func TestPostsReact(t *testing.T) {
 		}
 	})
 }
+
+func TestPostsTagLimit(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		mia := e.member("mia")
+		var src []string
+		var want []string
+		for i := 0; i < 35; i++ {
+			tag := "t" + string(rune('a'+i/10)) + string(rune('0'+i%10))
+			src = append(src, "#"+tag)
+			if i < 30 {
+				want = append(want, tag)
+			}
+		}
+		p := e.post(mia, strings.Join(src, " "), model.AudienceSite)
+		// The first 30 tags are stored; every one is still linked.
+		if got := e.postTags(p.ID); !reflect.DeepEqual(got, want) {
+			t.Fatalf("stored tags = %v, want %v", got, want)
+		}
+		if n := strings.Count(p.HTML, `class="hashtag"`); n != 35 {
+			t.Fatalf("%d hashtag links, want 35", n)
+		}
+	})
+}

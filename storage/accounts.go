@@ -75,12 +75,19 @@ func (s *Store) LocalAccountsByUsernames(ctx context.Context, names []string) (m
 
 // CountActiveAdmins counts local admins that are not deactivated.
 func (s *Store) CountActiveAdmins(ctx context.Context) (int, error) {
-	n, err := s.db.NewSelect().Model((*model.Account)(nil)).
-		Where("role = ? AND domain = '' AND deactivated_at IS NULL", model.RoleAdmin).Count(ctx)
-	if err != nil {
+	q := s.db.NewSelect().Model((*model.Account)(nil)).Column("id").
+		Where("role = ? AND domain = '' AND deactivated_at IS NULL", model.RoleAdmin)
+	if s.Postgres() {
+		// Locking the admin rows makes two concurrent demotions wait for each other, so
+		// they cannot both see the other admin and leave the node without one. SQLite
+		// transactions take the write lock up front (_txlock=immediate) and need no lock.
+		q = q.For("UPDATE")
+	}
+	var ids []string
+	if err := q.Scan(ctx, &ids); err != nil {
 		return 0, fmt.Errorf("count admins: %w", err)
 	}
-	return int(n), nil
+	return len(ids), nil
 }
 
 // UpdateAccount writes the named columns of a.

@@ -43,6 +43,16 @@ func (s *Store) DeleteSession(ctx context.Context, id string) error {
 	return nil
 }
 
+// DeleteOtherSessions ends every session of an account except keepID.
+func (s *Store) DeleteOtherSessions(ctx context.Context, accountID, keepID string) error {
+	_, err := s.db.NewDelete().Model((*model.Session)(nil)).
+		Where("account_id = ? AND id <> ?", accountID, keepID).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("delete other sessions: %w", err)
+	}
+	return nil
+}
+
 // DeleteExpiredSessions removes sessions that expired before now.
 func (s *Store) DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error) {
 	res, err := s.db.NewDelete().Model((*model.Session)(nil)).Where("expires_at < ?", now).Exec(ctx)

@@ -262,3 +262,16 @@ func TestPasswordChange(t *testing.T) {
 		wantBody(t, c.get("/settings/account?notice=password_changed"), "Your password is changed.")
 	})
 }
+
+func TestFormsNeedLogin(t *testing.T) {
+	u := newTestUI(t, testrig.NewStore(t, "sqlite"), false)
+	c := u.anonymous()
+	for _, path := range []string{"/users/alice/follow", "/users/alice/unfollow", "/settings/profile", "/settings/avatar",
+		"/settings/password", "/settings/tokens", "/settings/tokens/x/revoke", "/admin/users", "/admin/users/x/role",
+		"/admin/users/x/active"} {
+		wantRedirect(t, c.post(path, url.Values{"csrf": {"x"}}), "/login")
+	}
+	for _, path := range []string{"/settings/profile", "/settings/account", "/settings/tokens", "/people?q=a"} {
+		wantRedirect(t, c.get(path), "/login?next="+url.QueryEscape(path))
+	}
+}
