@@ -28,6 +28,10 @@ type Account struct {
 	URI            string `bun:"uri,notnull,unique"`
 	InboxURI       string `bun:"inbox_uri,notnull"`
 	SharedInboxURI string `bun:"shared_inbox_uri,notnull"`
+	// FollowersURI is a remote actor's followers collection; local ones derive theirs.
+	FollowersURI string `bun:"followers_uri,notnull"`
+	// FetchedAt is when a remote actor was last fetched; nil for local accounts.
+	FetchedAt *time.Time `bun:"fetched_at"`
 	Role           Role   `bun:"role,notnull"`
 	Email          string `bun:"email,notnull"`
 	PasswordHash   string `bun:"password_hash,notnull"`

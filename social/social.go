@@ -36,6 +36,8 @@ type Deps struct {
 	SessionTTL time.Duration
 	// PasswordParams tunes argon2id; nil means argon2id.DefaultParams.
 	PasswordParams *argon2id.Params
+	// Outbox receives the activities local changes cause; nil means no federation.
+	Outbox Outbox
 }
 
 // Service bundles the rules of each domain. Each domain struct is small and shares core.
@@ -74,6 +76,9 @@ func New(d Deps) *Service {
 	}
 	if d.PasswordParams == nil {
 		d.PasswordParams = argon2id.DefaultParams
+	}
+	if d.Outbox == nil {
+		d.Outbox = noOutbox{}
 	}
 	c := &core{Deps: d, ids: &idSource{entropy: ulid.Monotonic(rand.Reader, 0)}, md: newRenderer()}
 	return &Service{

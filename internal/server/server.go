@@ -25,6 +25,10 @@ type Server struct {
 	UI http.Handler
 	// API serves /api/.
 	API http.Handler
+	// Federation serves ActivityPub: inboxes, the node actor, discovery documents, and
+	// the ActivityPub form of pages the UI also serves (chosen by the Accept header).
+	// Nil means a node without federation.
+	Federation http.Handler
 }
 
 // Handler returns the node's root handler.
@@ -36,8 +40,44 @@ func (s *Server) Handler() http.Handler {
 	})
 	mux.HandleFunc("GET /readyz", s.ready)
 	mux.Handle("/api/", s.API)
-	mux.Handle("/", s.UI)
+	if s.Federation != nil {
+		for _, p := range []string{"/.well-known/", "/nodeinfo/", "POST /inbox", "POST /users/{username}/inbox",
+			"/actor", "/ns", "/company"} {
+			mux.Handle(p, s.Federation)
+		}
+		mux.Handle("/", negotiate(s.Federation, s.UI))
+	} else {
+		mux.Handle("/", s.UI)
+	}
 	return s.middleware(mux)
+}
+
+// negotiate sends requests that ask for ActivityPub JSON to ap and the rest to html: an
+// actor's or a post's URI is both its ActivityPub id and its web page.
+func negotiate(ap, html http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Add("Vary", "Accept")
+		if wantsActivityPub(r) {
+			ap.ServeHTTP(w, r)
+			return
+		}
+		html.ServeHTTP(w, r)
+	})
+}
+
+// wantsActivityPub reports whether the request accepts ActivityStreams JSON.
+func wantsActivityPub(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept"), ",") {
+		mt := strings.ToLower(strings.TrimSpace(strings.SplitN(part, ";", 2)[0]))
+		if mt == "application/activity+json" || mt == "application/ld+json" {
+			return true
+		}
+	}
+	if ct := strings.ToLower(r.Header.Get("Content-Type")); r.Method == http.MethodPost &&
+		(strings.HasPrefix(ct, "application/activity+json") || strings.HasPrefix(ct, "application/ld+json")) {
+		return true
+	}
+	return false
 }
 
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {

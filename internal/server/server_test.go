@@ -63,3 +63,38 @@ func TestRoutes(t *testing.T) {
 		})
 	}
 }
+
+func TestNegotiation(t *testing.T) {
+	fed := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ap " + r.URL.Path)) })
+	ui := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ui " + r.URL.Path)) })
+	h := (&Server{DB: pinger{}, Log: slog.New(slog.DiscardHandler), UI: ui, API: ui, Federation: fed}).Handler()
+	tests := []struct {
+		method, path, accept, contentType, want string
+	}{
+		{"GET", "/users/alice", "text/html", "", "ui /users/alice"},
+		{"GET", "/users/alice", "application/activity+json", "", "ap /users/alice"},
+		{"GET", "/posts/1", `application/ld+json; profile="https://www.w3.org/ns/activitystreams"`, "", "ap /posts/1"},
+		{"GET", "/posts/1", "text/html, application/activity+json;q=0.9", "", "ap /posts/1"},
+		{"POST", "/inbox", "", "application/activity+json", "ap /inbox"},
+		{"POST", "/users/alice/inbox", "", "application/ld+json", "ap /users/alice/inbox"},
+		{"GET", "/.well-known/webfinger", "", "", "ap /.well-known/webfinger"},
+		{"GET", "/nodeinfo/2.1", "", "", "ap /nodeinfo/2.1"},
+		{"GET", "/actor", "", "", "ap /actor"},
+		{"GET", "/people", "", "", "ui /people"},
+		{"POST", "/posts", "", "application/x-www-form-urlencoded", "ui /posts"},
+	}
+	for _, tc := range tests {
+		req := httptest.NewRequest(tc.method, tc.path, nil)
+		if tc.accept != "" {
+			req.Header.Set("Accept", tc.accept)
+		}
+		if tc.contentType != "" {
+			req.Header.Set("Content-Type", tc.contentType)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Body.String() != tc.want {
+			t.Errorf("%s %s (Accept %q): %q, want %q", tc.method, tc.path, tc.accept, rec.Body.String(), tc.want)
+		}
+	}
+}

@@ -1,0 +1,64 @@
+package social
+
+import (
+	"context"
+
+	"github.com/atrium-intranet/atrium/model"
+	"github.com/atrium-intranet/atrium/storage"
+)
+
+// ActivityKind names what happened, in the terms of ActivityPub.
+type ActivityKind string
+
+// The activities the rules hand to federation.
+const (
+	// ActivityCreate publishes a new post or comment (Post).
+	ActivityCreate ActivityKind = "Create"
+	// ActivityUpdate publishes an edited post or comment (Post).
+	ActivityUpdate ActivityKind = "Update"
+	// ActivityDelete retracts a post or comment (Post, already deleted locally).
+	ActivityDelete ActivityKind = "Delete"
+	// ActivityFollow asks a remote account (Object) to accept Follow.
+	ActivityFollow ActivityKind = "Follow"
+	// ActivityUndoFollow withdraws Follow.
+	ActivityUndoFollow ActivityKind = "UndoFollow"
+	// ActivityAccept accepts a remote Follow of a local account.
+	ActivityAccept ActivityKind = "Accept"
+	// ActivityReject refuses a remote Follow of a local account.
+	ActivityReject ActivityKind = "Reject"
+	// ActivityReact is a Like (kind "like") or an emoji reaction (Reaction) on Post.
+	ActivityReact ActivityKind = "React"
+	// ActivityUndoReact withdraws Reaction.
+	ActivityUndoReact ActivityKind = "UndoReact"
+	// ActivityUpdateProfile publishes Actor's changed profile.
+	ActivityUpdateProfile ActivityKind = "UpdateProfile"
+)
+
+// Activity is one change for federation to deliver. Actor is always a local account;
+// the other fields are set as the kind says.
+type Activity struct {
+	Kind  ActivityKind
+	Actor *model.Account
+	// Post is the post or comment concerned, with its audience; Parent is the post a
+	// comment answers (nil for top-level posts).
+	Post   *model.Post
+	Parent *model.Post
+	// Follow is the follow relation concerned; Object the other account in it.
+	Follow *model.Follow
+	Object *model.Account
+	// Reaction is the reaction concerned (its URI is the activity id).
+	Reaction *model.Reaction
+}
+
+// Outbox turns activities into deliveries. Enqueue runs inside the transaction of the
+// change, with tx, so the change and its deliveries commit or fail together; it decides
+// the receiving nodes (audience, followers, allowed peers) and never sends anything
+// itself. Package federation implements it; the rules never import federation.
+type Outbox interface {
+	Enqueue(ctx context.Context, tx *storage.Store, a Activity) error
+}
+
+// noOutbox is the outbox of a node without federation (and of most tests).
+type noOutbox struct{}
+
+func (noOutbox) Enqueue(context.Context, *storage.Store, Activity) error { return nil }
