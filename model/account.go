@@ -31,10 +31,10 @@ type Account struct {
 	// FollowersURI is a remote actor's followers collection; local ones derive theirs.
 	FollowersURI string `bun:"followers_uri,notnull"`
 	// FetchedAt is when a remote actor was last fetched; nil for local accounts.
-	FetchedAt *time.Time `bun:"fetched_at"`
-	Role           Role   `bun:"role,notnull"`
-	Email          string `bun:"email,notnull"`
-	PasswordHash   string `bun:"password_hash,notnull"`
+	FetchedAt    *time.Time `bun:"fetched_at"`
+	Role         Role       `bun:"role,notnull"`
+	Email        string     `bun:"email,notnull"`
+	PasswordHash string     `bun:"password_hash,notnull"`
 
 	DisplayName string `bun:"display_name,notnull"`
 	JobTitle    string `bun:"job_title,notnull"`
