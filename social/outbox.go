@@ -62,3 +62,16 @@ type Outbox interface {
 type noOutbox struct{}
 
 func (noOutbox) Enqueue(context.Context, *storage.Store, Activity) error { return nil }
+
+// Resolver finds accounts on other nodes by handle ("user@host:port"), fetching and
+// caching them. Package federation implements it (WebFinger plus a signed fetch).
+type Resolver interface {
+	ResolveAccount(ctx context.Context, handle string) (*model.Account, error)
+}
+
+// noResolver is the resolver of a node without federation: no remote account exists.
+type noResolver struct{}
+
+func (noResolver) ResolveAccount(context.Context, string) (*model.Account, error) {
+	return nil, ErrNotFound
+}

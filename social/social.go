@@ -38,6 +38,8 @@ type Deps struct {
 	PasswordParams *argon2id.Params
 	// Outbox receives the activities local changes cause; nil means no federation.
 	Outbox Outbox
+	// Resolver finds remote accounts by handle; nil means none can be found.
+	Resolver Resolver
 }
 
 // Service bundles the rules of each domain. Each domain struct is small and shares core.
@@ -79,6 +81,9 @@ func New(d Deps) *Service {
 	}
 	if d.Outbox == nil {
 		d.Outbox = noOutbox{}
+	}
+	if d.Resolver == nil {
+		d.Resolver = noResolver{}
 	}
 	c := &core{Deps: d, ids: &idSource{entropy: ulid.Monotonic(rand.Reader, 0)}, md: newRenderer()}
 	return &Service{

@@ -29,6 +29,8 @@ var ErrConflict = errors.New("already exists")
 type Store struct {
 	db  bun.IDB
 	raw *bun.DB
+	// afterCommit collects what to run once the transaction commits (nil outside one).
+	afterCommit *[]func()
 }
 
 // New wraps an open database.
@@ -46,9 +48,27 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
 	if _, ok := s.db.(bun.Tx); ok {
 		return fn(s) // already inside a transaction
 	}
-	return s.raw.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		return fn(&Store{db: tx, raw: s.raw})
+	var hooks []func()
+	err := s.raw.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		return fn(&Store{db: tx, raw: s.raw, afterCommit: &hooks})
 	})
+	if err == nil {
+		for _, h := range hooks {
+			h()
+		}
+	}
+	return err
+}
+
+// AfterCommit runs fn once the current transaction has committed, or at once outside a
+// transaction. It is how a change wakes the delivery worker without the worker seeing
+// rows that may still roll back.
+func (s *Store) AfterCommit(fn func()) {
+	if s.afterCommit == nil {
+		fn()
+		return
+	}
+	*s.afterCommit = append(*s.afterCommit, fn)
 }
 
 // Ping checks that the database answers.

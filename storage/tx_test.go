@@ -126,3 +126,31 @@ func TestDeactivateAccountIsAtomic(t *testing.T) {
 		}
 	})
 }
+
+// TestAfterCommit checks that commit hooks run only after a successful commit.
+func TestAfterCommit(t *testing.T) {
+	testrig.EachDB(t, func(t *testing.T, s *storage.Store) {
+		var ran []string
+		_ = s.InTx(ctx, func(tx *storage.Store) error {
+			tx.AfterCommit(func() { ran = append(ran, "committed") })
+			return tx.InTx(ctx, func(inner *storage.Store) error {
+				inner.AfterCommit(func() { ran = append(ran, "nested") })
+				return nil
+			})
+		})
+		_ = s.InTx(ctx, func(tx *storage.Store) error {
+			tx.AfterCommit(func() { ran = append(ran, "rolled back") })
+			return errors.New("boom")
+		})
+		s.AfterCommit(func() { ran = append(ran, "no transaction") })
+		want := []string{"committed", "nested", "no transaction"}
+		if len(ran) != len(want) {
+			t.Fatalf("hooks ran: %v, want %v", ran, want)
+		}
+		for i := range want {
+			if ran[i] != want[i] {
+				t.Fatalf("hooks ran: %v, want %v", ran, want)
+			}
+		}
+	})
+}
