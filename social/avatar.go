@@ -14,6 +14,7 @@ import (
 	"regexp"
 
 	"github.com/atrium-intranet/atrium/model"
+	"github.com/atrium-intranet/atrium/storage"
 	"golang.org/x/image/draw"
 )
 
@@ -68,10 +69,17 @@ func (ps *Profiles) SetAvatar(ctx context.Context, acct *model.Account, r io.Rea
 		return fmt.Errorf("write avatar: %w", err)
 	}
 	old := acct.AvatarFile
+	oldUpdated := acct.UpdatedAt
 	acct.AvatarFile, acct.UpdatedAt = name, ps.now()
-	if err := ps.Store.UpdateAccount(ctx, acct, "avatar_file", "updated_at"); err != nil {
+	err = ps.Store.InTx(ctx, func(tx *storage.Store) error {
+		if err := tx.UpdateAccount(ctx, acct, "avatar_file", "updated_at"); err != nil {
+			return err
+		}
+		return ps.profileChanged(ctx, tx, acct)
+	})
+	if err != nil {
 		_ = os.Remove(filepath.Join(dir, name))
-		acct.AvatarFile = old
+		acct.AvatarFile, acct.UpdatedAt = old, oldUpdated
 		return err
 	}
 	if old != "" && avatarFilePattern.MatchString(old) {

@@ -97,7 +97,11 @@ func (ps *Posts) Create(ctx context.Context, author *model.Account, in PostInput
 			return err
 		}
 		post.HTML = html
-		return tx.CreatePost(ctx, post, mentions, tags)
+		if err := tx.CreatePost(ctx, post, mentions, tags); err != nil {
+			return err
+		}
+		// The outbox decides who receives it (nobody for the site audience).
+		return ps.Outbox.Enqueue(ctx, tx, Activity{Kind: ActivityCreate, Actor: author, Post: post, Parent: parent})
 	})
 	if err != nil {
 		return nil, err
@@ -159,7 +163,14 @@ func (ps *Posts) Edit(ctx context.Context, actor *model.Account, id, source stri
 			return err
 		}
 		post.Source, post.HTML, post.UpdatedAt, post.EditedAt = src, html, now, &now
-		return tx.UpdatePostContent(ctx, post, old, mentions, tags)
+		if err := tx.UpdatePostContent(ctx, post, old, mentions, tags); err != nil {
+			return err
+		}
+		parent, err := parentOf(ctx, tx, post)
+		if err != nil {
+			return err
+		}
+		return ps.Outbox.Enqueue(ctx, tx, Activity{Kind: ActivityUpdate, Actor: actor, Post: post, Parent: parent})
 	})
 	if err != nil {
 		return nil, err
@@ -178,12 +189,43 @@ func (ps *Posts) Delete(ctx context.Context, actor *model.Account, id string) er
 		if post.AccountID != actor.ID && !actor.IsAdmin() {
 			return ErrForbidden
 		}
+		parent, err := parentOf(ctx, tx, post)
+		if err != nil {
+			return err
+		}
 		if err := tx.DeletePost(ctx, id); err != nil {
 			return err
 		}
 		ps.Log.InfoContext(ctx, "post deleted", "post", id, "by", actor.Username)
-		return nil
+		if !post.Local {
+			// Removing another node's post here is local moderation: only its author's
+			// node may federate its deletion.
+			return nil
+		}
+		// The Delete is the author's even when an admin deletes: receivers accept a Delete
+		// only from the object's author. The comments deleted with a post need no
+		// activities of their own: receivers drop a thread with its root.
+		author := actor
+		if post.AccountID != actor.ID {
+			if author, err = tx.Account(ctx, post.AccountID); err != nil {
+				return err
+			}
+		}
+		return ps.Outbox.Enqueue(ctx, tx, Activity{Kind: ActivityDelete, Actor: author, Post: post, Parent: parent})
 	})
+}
+
+// parentOf returns the post a comment answers; nil for top-level posts and for a parent
+// already gone.
+func parentOf(ctx context.Context, tx *storage.Store, p *model.Post) (*model.Post, error) {
+	if p.InReplyToID == nil {
+		return nil, nil
+	}
+	parent, err := tx.Post(ctx, *p.InReplyToID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, nil
+	}
+	return parent, err
 }
 
 // View returns a visible post with its comments, oldest first. For a comment it returns
@@ -222,15 +264,36 @@ func (ps *Posts) React(ctx context.Context, viewer *model.Account, id, kind stri
 	if !model.ValidReaction(kind) {
 		return &ValidationError{Fields: map[string]string{"kind": "error.reaction.kind"}}
 	}
-	if _, err := ps.Store.VisiblePost(ctx, viewerOf(viewer), id); err != nil {
-		return err
-	}
-	if !on {
-		return ps.Store.RemoveReaction(ctx, id, viewer.ID, kind)
-	}
-	rid := ps.newID()
-	return ps.Store.AddReaction(ctx, &model.Reaction{PostID: id, AccountID: viewer.ID, Kind: kind,
-		URI: ps.URIs.Reaction(rid), CreatedAt: ps.now()})
+	return ps.Store.InTx(ctx, func(tx *storage.Store) error {
+		post, err := tx.VisiblePost(ctx, viewerOf(viewer), id)
+		if err != nil {
+			return err
+		}
+		existing, err := tx.ReactionBy(ctx, id, viewer.ID, kind)
+		if err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return err
+		}
+		// Repeating a reaction or its removal changes nothing and tells nobody.
+		if !on {
+			if existing == nil {
+				return nil
+			}
+			if err := tx.RemoveReaction(ctx, id, viewer.ID, kind); err != nil {
+				return err
+			}
+			return ps.Outbox.Enqueue(ctx, tx, Activity{Kind: ActivityUndoReact, Actor: viewer, Post: post, Reaction: existing})
+		}
+		if existing != nil {
+			return nil
+		}
+		// The reaction's URI is the id of its Like or EmojiReact activity.
+		r := &model.Reaction{PostID: id, AccountID: viewer.ID, Kind: kind,
+			URI: ps.URIs.Reaction(ps.newID()), CreatedAt: ps.now()}
+		if err := tx.AddReaction(ctx, r); err != nil {
+			return err
+		}
+		return ps.Outbox.Enqueue(ctx, tx, Activity{Kind: ActivityReact, Actor: viewer, Post: post, Reaction: r})
+	})
 }
 
 // FeedQuery selects a page of the home feed or of a filtered feed.

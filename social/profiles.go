@@ -139,6 +139,10 @@ func (ps *Profiles) Update(ctx context.Context, acct *model.Account, in ProfileI
 		if err := tx.ReplaceSkills(ctx, acct.ID, skills); err != nil {
 			return err
 		}
+		next.Skills = skills
+		if err := ps.profileChanged(ctx, tx, &next); err != nil {
+			return err
+		}
 		*acct = next
 		acct.Skills = skills
 		return nil

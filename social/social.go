@@ -40,6 +40,8 @@ type Deps struct {
 	Outbox Outbox
 	// Resolver finds remote accounts by handle; nil means none can be found.
 	Resolver Resolver
+	// Wake tells the delivery worker that deliveries became due; nil means nothing listens.
+	Wake func()
 }
 
 // Service bundles the rules of each domain. Each domain struct is small and shares core.
@@ -50,6 +52,9 @@ type Service struct {
 	Profiles *Profiles
 	Posts    *Posts
 	Follows  *Follows
+	Peers    *Peers
+	Queue    *Queue
+	Remote   *Remote
 }
 
 // core is the state every domain shares.
@@ -93,6 +98,9 @@ func New(d Deps) *Service {
 		Profiles: &Profiles{c},
 		Posts:    &Posts{c},
 		Follows:  &Follows{c},
+		Peers:    &Peers{c},
+		Queue:    &Queue{c},
+		Remote:   &Remote{c},
 	}
 }
 

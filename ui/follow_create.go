@@ -2,21 +2,27 @@ package ui
 
 import (
 	"net/http"
-	"net/url"
 
 	"github.com/gorilla/mux"
 )
 
-// followCreate makes the viewer follow a local account and goes back to its profile.
+// followCreate makes the viewer follow an account, local or on another node, and goes
+// back to its profile. A remote follow waits for the other node: the notice says so.
 func (h *handler) followCreate(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	acct, err := h.social.Accounts.ByUsername(ctx, mux.Vars(r)["username"])
+	ctx, v, handle := r.Context(), viewer(r), mux.Vars(r)["username"]
+	acct, err := h.social.Accounts.ByHandle(ctx, handle)
 	if err != nil {
+		return remoteError(handle, err)
+	}
+	if err := h.social.Follows.Follow(ctx, v, acct.ID); err != nil {
 		return err
 	}
-	if err := h.social.Follows.Follow(ctx, viewer(r), acct.ID); err != nil {
+	notice := "followed"
+	if _, pending, err := h.social.Follows.State(ctx, v, acct.ID); err != nil {
 		return err
+	} else if pending {
+		notice = "follow_requested"
 	}
-	http.Redirect(w, r, "/users/"+url.PathEscape(acct.Username)+"?notice=followed", http.StatusSeeOther)
+	http.Redirect(w, r, profilePath(acct)+"?notice="+notice, http.StatusSeeOther)
 	return nil
 }

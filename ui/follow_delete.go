@@ -2,21 +2,29 @@ package ui
 
 import (
 	"net/http"
-	"net/url"
 
 	"github.com/gorilla/mux"
 )
 
-// followDelete ends the viewer's follow of a local account and goes back to its profile.
+// followDelete ends the viewer's follow of an account, or withdraws a follow request
+// still waiting for another node, and goes back to its profile.
 func (h *handler) followDelete(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	acct, err := h.social.Accounts.ByUsername(ctx, mux.Vars(r)["username"])
+	ctx, v, handle := r.Context(), viewer(r), mux.Vars(r)["username"]
+	acct, err := h.social.Accounts.ByHandle(ctx, handle)
+	if err != nil {
+		return remoteError(handle, err)
+	}
+	_, pending, err := h.social.Follows.State(ctx, v, acct.ID)
 	if err != nil {
 		return err
 	}
-	if err := h.social.Follows.Unfollow(ctx, viewer(r), acct.ID); err != nil {
+	if err := h.social.Follows.Unfollow(ctx, v, acct.ID); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/users/"+url.PathEscape(acct.Username)+"?notice=unfollowed", http.StatusSeeOther)
+	notice := "unfollowed"
+	if pending {
+		notice = "follow_withdrawn"
+	}
+	http.Redirect(w, r, profilePath(acct)+"?notice="+notice, http.StatusSeeOther)
 	return nil
 }

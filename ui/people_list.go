@@ -3,6 +3,7 @@ package ui
 import (
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/atrium-intranet/atrium/model"
 	"github.com/atrium-intranet/atrium/social"
@@ -19,15 +20,21 @@ type peoplePage struct {
 }
 
 // peopleList shows the people directory, searchable and paged by username. Admins may
-// add all=1 to include deactivated accounts.
+// add all=1 to include deactivated accounts. A query that is a handle with a host,
+// @user@host:port, goes to that person's profile, which finds them on their node.
 func (h *handler) peopleList(w http.ResponseWriter, r *http.Request) error {
 	v, q := viewer(r), r.URL.Query()
 	p := &peoplePage{
 		Page:  Page{Title: "title.people", Nav: "people"},
 		Query: q.Get("q"), All: q.Get("all") == "1" && v.IsAdmin(),
 	}
+	if user, domain, err := social.ParseHandle(p.Query); err == nil && domain != "" {
+		http.Redirect(w, r, "/users/"+url.PathEscape(user+"@"+domain), http.StatusSeeOther)
+		return nil
+	}
 	list, err := h.social.Accounts.List(r.Context(), v, social.AccountQuery{
-		Text: p.Query, After: q.Get("after"), IncludeDeactivated: p.All,
+		// "@anna" finds anna: people often type the handle form.
+		Text: strings.TrimPrefix(strings.TrimSpace(p.Query), "@"), After: q.Get("after"), IncludeDeactivated: p.All,
 	})
 	if ve, ok := social.AsValidation(err); ok {
 		p.Errors = ve.Fields

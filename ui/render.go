@@ -94,6 +94,7 @@ func templateFuncs(t func(string, ...any) string, a *assets) template.FuncMap {
 			}
 			return "/avatars/" + a.AvatarFile
 		},
+		"profile": profilePath,
 		"initial": func(a *model.Account) string {
 			if a == nil {
 				return "?"
@@ -112,6 +113,18 @@ func templateFuncs(t func(string, ...any) string, a *assets) template.FuncMap {
 			return *s
 		},
 	}
+}
+
+// profilePath is the profile page of an account: /users/name here, /users/name@host:port
+// for people on other nodes.
+func profilePath(a *model.Account) string {
+	if a == nil {
+		return "/people"
+	}
+	if a.Local() {
+		return "/users/" + a.Username
+	}
+	return "/users/" + a.Username + "@" + a.Domain
 }
 
 // render writes a page. It renders into a buffer first, so a template error becomes a

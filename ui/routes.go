@@ -49,6 +49,11 @@ func (h *handler) routes() http.Handler {
 	r.Handle("/admin/users", h.admin(h.adminUserCreate)).Methods(http.MethodPost)
 	r.Handle("/admin/users/{id}/role", h.admin(h.adminUserRole)).Methods(http.MethodPost)
 	r.Handle("/admin/users/{id}/active", h.admin(h.adminUserActive)).Methods(http.MethodPost)
+	r.Handle("/admin/peers", h.admin(h.adminPeers)).Methods(http.MethodGet)
+	r.Handle("/admin/peers", h.admin(h.adminPeerCreate)).Methods(http.MethodPost)
+	r.Handle("/admin/peers/delete", h.admin(h.adminPeerDelete)).Methods(http.MethodPost)
+	r.Handle("/admin/queue", h.admin(h.adminQueue)).Methods(http.MethodGet)
+	r.Handle("/admin/queue/{id}/retry", h.admin(h.adminQueueRetry)).Methods(http.MethodPost)
 
 	r.NotFoundHandler = h.public(func(http.ResponseWriter, *http.Request) error { return errNotFound })
 	r.MethodNotAllowedHandler = h.public(func(http.ResponseWriter, *http.Request) error {

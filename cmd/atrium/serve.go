@@ -41,7 +41,18 @@ func serveCommand(e env, load func() (config.Config, error)) *cobra.Command {
 			if n.Setup != nil {
 				fmt.Fprintf(e.stdout, "No admin yet. Create the first admin at: %s%s\n", n.Config.BaseURL, n.Setup.Path())
 			}
-			go n.Sweep(ctx, time.Hour)
+			// Background work (delivery worker, sweeps) stops with the server, before the
+			// database closes.
+			bgCtx, stopBackground := context.WithCancel(ctx)
+			background := make(chan struct{})
+			go func() {
+				defer close(background)
+				n.Run(bgCtx)
+			}()
+			defer func() {
+				stopBackground()
+				<-background
+			}()
 			errc := make(chan error, 1)
 			go func() { errc <- srv.Serve(ln) }()
 			select {

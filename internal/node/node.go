@@ -4,20 +4,24 @@ package node
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/rsa"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/alexedwards/argon2id"
 	"github.com/atrium-intranet/atrium/api"
 	"github.com/atrium-intranet/atrium/config"
+	"github.com/atrium-intranet/atrium/federation"
 	"github.com/atrium-intranet/atrium/internal/server"
 	"github.com/atrium-intranet/atrium/model"
 	"github.com/atrium-intranet/atrium/social"
 	"github.com/atrium-intranet/atrium/storage"
 	"github.com/atrium-intranet/atrium/ui"
+	"github.com/uptrace/bun"
 )
 
 // Options are the parts tests may replace; the zero value is production.
@@ -25,6 +29,8 @@ type Options struct {
 	Now            func() time.Time
 	NewKey         func() (*rsa.PrivateKey, error)
 	PasswordParams *argon2id.Params
+	// LookupHost replaces DNS for the federation client (tests); nil means the resolver.
+	LookupHost func(ctx context.Context, host string) ([]netip.Addr, error)
 }
 
 // Node is a running node's parts.
@@ -34,7 +40,9 @@ type Node struct {
 	Social *social.Service
 	Log    *slog.Logger
 	// Setup is the one-time first-admin link, nil when an admin exists.
-	Setup   *ui.SetupLink
+	Setup *ui.SetupLink
+	// Worker sends the delivery queue; Run starts it.
+	Worker  *federation.Worker
 	handler http.Handler
 }
 
@@ -44,42 +52,105 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options
 	if err != nil {
 		return nil, err
 	}
-	applied, err := storage.Migrate(ctx, db)
+	n, err := build(ctx, db, cfg, log, opts)
 	if err != nil {
 		_ = db.Close()
+		return nil, err
+	}
+	return n, nil
+}
+
+func build(ctx context.Context, db *bun.DB, cfg config.Config, log *slog.Logger, opts Options) (*Node, error) {
+	applied, err := storage.Migrate(ctx, db)
+	if err != nil {
 		return nil, err
 	}
 	for _, name := range applied {
 		log.InfoContext(ctx, "migration applied", "name", name)
 	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.NewKey == nil {
+		opts.NewKey = func() (*rsa.PrivateKey, error) { return rsa.GenerateKey(rand.Reader, 2048) }
+	}
 	store := storage.New(db)
+	uris := model.NewURIs(cfg.BaseURL)
+
+	// Every federation request goes through one client that talks to allowed peers only.
+	client := federation.NewHTTPClient(federation.ClientOptions{Peers: store, LookupHost: opts.LookupHost})
+	identity, err := federation.LoadNodeIdentity(ctx, store, uris.Base, opts.NewKey, opts.Now)
+	if err != nil {
+		return nil, err
+	}
+	nodeSigner, err := identity.Signer(opts.Now)
+	if err != nil {
+		return nil, err
+	}
+	worker := federation.NewWorker(federation.WorkerOptions{
+		Store: store, Client: client, Log: log, Now: opts.Now, UserAgent: federation.UserAgent,
+		NodeSigner: func(context.Context) (*federation.Signer, error) { return nodeSigner, nil },
+	})
+	resolver := &resolverRef{}
 	svc := social.New(social.Deps{
-		Store: store, URIs: model.NewURIs(cfg.BaseURL), Now: opts.Now, NewKey: opts.NewKey, Log: log,
+		Store: store, URIs: uris, Now: opts.Now, NewKey: opts.NewKey, Log: log,
 		DataDir: cfg.DataDir, SiteName: cfg.SiteName, MaxAvatarBytes: cfg.MaxAvatarBytes,
 		SessionTTL: cfg.SessionTTL.Duration, PasswordParams: opts.PasswordParams,
+		Outbox:   federation.NewOutbox(federation.OutboxOptions{URIs: uris, Log: log, Now: opts.Now, Notify: worker.Notify}),
+		Resolver: resolver, Wake: worker.Notify,
 	})
-	n := &Node{Config: cfg, Store: store, Social: svc, Log: log}
+	resolver.r = federation.NewResolver(federation.ResolverOptions{
+		Origin: uris.Base, Store: store, Remote: svc.Remote, Client: client, Signer: nodeSigner, Now: opts.Now,
+	})
+	n := &Node{Config: cfg, Store: store, Social: svc, Log: log, Worker: worker}
 	hasAdmin, err := svc.Accounts.AdminExists(ctx)
 	if err != nil {
-		_ = db.Close()
 		return nil, err
 	}
 	if !hasAdmin {
 		if n.Setup, err = ui.NewSetupLink(); err != nil {
-			_ = db.Close()
 			return nil, err
 		}
 	}
 	web, err := ui.New(ui.Options{Config: cfg, Social: svc, Log: log, Setup: n.Setup})
 	if err != nil {
-		_ = db.Close()
 		return nil, fmt.Errorf("build web UI: %w", err)
 	}
+	fed, err := federation.NewHandler(federation.HandlerOptions{
+		Config: cfg, Store: store, Social: svc, Log: log, Client: client, Now: opts.Now, NewKey: opts.NewKey,
+		MaxBody: cfg.MaxBodyBytes,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("build federation: %w", err)
+	}
 	n.handler = (&server.Server{
-		DB: store, Log: log, UI: web,
+		DB: store, Log: log, UI: web, Federation: fed,
 		API: api.New(api.Options{Config: cfg, Social: svc, Log: log}),
 	}).Handler()
 	return n, nil
+}
+
+// resolverRef breaks the construction cycle between the rules (which look up remote
+// accounts) and the federation resolver (which stores them through the rules).
+type resolverRef struct{ r *federation.Resolver }
+
+func (x *resolverRef) ResolveAccount(ctx context.Context, handle string) (*model.Account, error) {
+	if x.r == nil {
+		return nil, social.ErrNotFound
+	}
+	return x.r.ResolveAccount(ctx, handle)
+}
+
+// Run does the node's background work until ctx ends: the delivery worker and the
+// hourly clean-up of expired sessions and old activity ids.
+func (n *Node) Run(ctx context.Context) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		n.Worker.Run(ctx)
+	}()
+	n.Sweep(ctx, time.Hour)
+	<-done
 }
 
 // Handler is the node's root HTTP handler.
@@ -97,10 +168,17 @@ func (n *Node) Sweep(ctx context.Context, interval time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if removed, err := n.Store.DeleteExpiredSessions(ctx, time.Now().UTC()); err != nil {
+			now := time.Now().UTC()
+			if removed, err := n.Store.DeleteExpiredSessions(ctx, now); err != nil {
 				n.Log.WarnContext(ctx, "session sweep failed", "err", err)
 			} else if removed > 0 {
 				n.Log.InfoContext(ctx, "expired sessions removed", "count", removed)
+			}
+			// Deliveries give up after 48 hours, so an id older than a week cannot come back.
+			if removed, err := n.Store.DeleteProcessedBefore(ctx, now.Add(-7*24*time.Hour)); err != nil {
+				n.Log.WarnContext(ctx, "activity id sweep failed", "err", err)
+			} else if removed > 0 {
+				n.Log.InfoContext(ctx, "old activity ids removed", "count", removed)
 			}
 		}
 	}

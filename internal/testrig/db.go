@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -96,4 +97,38 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// DatabaseURL returns a database URL for a whole node under test: "" (SQLite in the node's
+// data directory) for "sqlite", or a fresh PostgreSQL schema selected by search_path,
+// dropped when the test ends. PostgreSQL being unreachable skips, or fails under CI=true.
+func DatabaseURL(t testing.TB, dialect string) string {
+	t.Helper()
+	if dialect == "sqlite" {
+		return ""
+	}
+	url := PostgresURL()
+	schema := "n_" + randomHex(8)
+	admin := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(url), pgdriver.WithTimeout(5*time.Second)))
+	defer admin.Close()
+	ctx := context.Background()
+	if err := admin.PingContext(ctx); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("PostgreSQL at %s is required under CI=true: %v", url, err)
+		}
+		t.Skipf("SKIPPED: PostgreSQL at %s unreachable (%v); set ATRIUM_TEST_DATABASE_URL", url, err)
+	}
+	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		drop := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(url)))
+		defer drop.Close()
+		_, _ = drop.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+	})
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	return url + sep + "search_path=" + schema
 }
