@@ -33,6 +33,9 @@ type Config struct {
 	LogLevel string `toml:"log_level"`
 	// SessionTTL is how long a login session lasts without use.
 	SessionTTL Duration `toml:"session_ttl"`
+	// DeliveryLease is how long a delivery being sent stays claimed; after a crash, claimed
+	// deliveries are sent again once it has passed.
+	DeliveryLease Duration `toml:"delivery_lease"`
 	// MaxBodyBytes caps request bodies other than uploads.
 	MaxBodyBytes int64 `toml:"max_body_bytes"`
 	// MaxAvatarBytes caps avatar uploads.
@@ -62,6 +65,7 @@ func Default() Config {
 		SiteName:       "Atrium",
 		LogLevel:       "info",
 		SessionTTL:     Duration{30 * 24 * time.Hour},
+		DeliveryLease:  Duration{time.Minute},
 		MaxBodyBytes:   1 << 20,
 		MaxAvatarBytes: 5 << 20,
 		Language:       "en",
@@ -119,6 +123,11 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 			*dst = n
 		}
 	}
+	if v := getenv("ATRIUM_DELIVERY_LEASE"); v != "" {
+		if err := c.DeliveryLease.UnmarshalText([]byte(v)); err != nil {
+			return &FieldError{Field: "ATRIUM_DELIVERY_LEASE", Msg: "must be a duration such as 1m"}
+		}
+	}
 	if v := getenv("ATRIUM_SESSION_TTL"); v != "" {
 		if err := c.SessionTTL.UnmarshalText([]byte(v)); err != nil {
 			return &FieldError{Field: "ATRIUM_SESSION_TTL", Msg: "must be a duration such as 720h"}
@@ -166,6 +175,10 @@ func (c Config) Validate() error {
 	}
 	if c.SessionTTL.Duration < time.Minute {
 		return &FieldError{Field: "session_ttl (ATRIUM_SESSION_TTL)", Msg: "must be at least 1m"}
+	}
+	// The worker gives each request half the lease, so a short lease means short timeouts.
+	if c.DeliveryLease.Duration < 2*time.Second || c.DeliveryLease.Duration > time.Hour {
+		return &FieldError{Field: "delivery_lease (ATRIUM_DELIVERY_LEASE)", Msg: "must be between 2s and 1h"}
 	}
 	if c.MaxBodyBytes < 1024 {
 		return &FieldError{Field: "max_body_bytes (ATRIUM_MAX_BODY_BYTES)", Msg: "must be at least 1024"}

@@ -16,6 +16,9 @@ type peerRequest struct {
 	verified *Verified
 	// domain is the signing node's host[:port], the way remote accounts store it.
 	domain string
+	// owner is the remote account owning the signing key, as read to verify it; nil
+	// when a node actor signed.
+	owner *model.Account
 }
 
 // signedFunc is a handler for verified requests from allowed peers.
@@ -48,12 +51,12 @@ func (h *handler) authenticate(r *http.Request) (*peerRequest, int, string) {
 	case err != nil:
 		return nil, http.StatusUnauthorized, "bad key id: " + err.Error()
 	}
-	v, err := verifyRotating(h.verifier, r)
+	v, owner, err := verifyRotating(h.verifier, r)
 	if err != nil {
 		return nil, StatusCode(err), err.Error()
 	}
 	u, _ := url.Parse(v.KeyID)
-	return &peerRequest{peer: peer, verified: v, domain: strings.ToLower(u.Host)}, 0, ""
+	return &peerRequest{peer: peer, verified: v, domain: strings.ToLower(u.Host), owner: owner}, 0, ""
 }
 
 // refuse logs why a request is refused and answers status.

@@ -148,6 +148,12 @@ func (r *Resolver) Actor(ctx context.Context, uri string) (*model.Account, error
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return nil, err
 	}
+	return r.ActorFrom(ctx, uri, cached)
+}
+
+// ActorFrom is Actor for a caller that has just read the account of uri itself (cached,
+// nil if there is none): it refreshes it when stale, as Actor does, without reading it again.
+func (r *Resolver) ActorFrom(ctx context.Context, uri string, cached *model.Account) (*model.Account, error) {
 	if cached != nil && (cached.Local() || cached.FetchedAt != nil && r.now().Sub(*cached.FetchedAt) < r.maxAge) {
 		return cached, nil
 	}

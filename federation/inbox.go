@@ -102,7 +102,14 @@ func (h *handler) receive(ctx context.Context, pr *peerRequest, act *activitypub
 	if u := act.ActorURI; u == NodeActorURI(pr.peer.Origin) || isNodeActorIRI(u) {
 		return fmt.Errorf("%w: activities of node actors", errIgnored)
 	}
-	actor, err := h.resolver.Actor(ctx, act.ActorURI)
+	var actor *model.Account
+	var err error
+	if o := pr.owner; o != nil && o.URI == act.ActorURI {
+		// Verifying the signature has just read the actor's account: no second read.
+		actor, err = h.resolver.ActorFrom(ctx, act.ActorURI, o)
+	} else {
+		actor, err = h.resolver.Actor(ctx, act.ActorURI)
+	}
 	if err != nil {
 		return fmt.Errorf("actor %s: %w", act.ActorURI, err)
 	}

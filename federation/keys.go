@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/atrium-intranet/atrium/activitypub"
+	"github.com/atrium-intranet/atrium/model"
 	"github.com/atrium-intranet/atrium/storage"
 )
 
@@ -40,6 +41,9 @@ func NewKeyStore(store *storage.Store, resolver *Resolver) *KeyStore {
 type keyAttempt struct {
 	refresh bool
 	cached  bool
+	// owner is the remote account whose key was used, as just read or fetched; nil for
+	// node actors. The inbox takes the actor from here instead of reading it again.
+	owner *model.Account
 }
 
 type keyAttemptKey struct{}
@@ -73,7 +77,7 @@ func (k *KeyStore) ResolveKey(ctx context.Context, keyID string) (crypto.PublicK
 		case err == nil && !a.Local() && a.PublicKeyPEM != "" && keyID == activitypub.KeyID(actorURI):
 			pub, err := activitypub.ParsePublicKeyPEM(a.PublicKeyPEM)
 			if err == nil {
-				att.cached = true
+				att.cached, att.owner = true, a
 				return pub, actorURI, nil
 			}
 		case err != nil && !errors.Is(err, storage.ErrNotFound):
@@ -91,6 +95,7 @@ func (k *KeyStore) ResolveKey(ctx context.Context, keyID string) (crypto.PublicK
 	if err != nil {
 		return nil, "", err
 	}
+	att.owner = a
 	return pub, actorURI, nil
 }
 
@@ -137,13 +142,17 @@ func (k *KeyStore) nodeKey(ctx context.Context, keyID, actorURI string, att *key
 // verifyRotating verifies r and, when the signature fails with a key that came from the
 // cache, fetches the key once more and verifies again: the peer may have rotated it.
 // The second attempt reuses the first's request, whose body Verify made readable again.
-func verifyRotating(v *Verifier, r *http.Request) (*Verified, error) {
+// It also returns the remote account owning the key, as read to verify (nil for node
+// actors), so that the inbox need not read it a second time.
+func verifyRotating(v *Verifier, r *http.Request) (*Verified, *model.Account, error) {
 	first := &keyAttempt{}
 	r1 := r.WithContext(context.WithValue(r.Context(), keyAttemptKey{}, first))
 	res, err := v.Verify(r1)
 	if err == nil || !errors.Is(err, ErrBadSignature) || !first.cached {
-		return res, err
+		return res, first.owner, err
 	}
-	r2 := r1.WithContext(context.WithValue(r.Context(), keyAttemptKey{}, &keyAttempt{refresh: true}))
-	return v.Verify(r2)
+	second := &keyAttempt{refresh: true}
+	r2 := r1.WithContext(context.WithValue(r.Context(), keyAttemptKey{}, second))
+	res, err = v.Verify(r2)
+	return res, second.owner, err
 }

@@ -167,7 +167,7 @@ func (o *Outbox) buildPost(ctx context.Context, tx *storage.Store, a social.Acti
 		return nil, fmt.Errorf("post %s: actor is not its author", p.ID)
 	}
 	in := activitypub.PostActivity{URIs: o.uris, Post: p, Author: a.Actor}
-	if err := t.addAudience(ctx, tx, p, a.Actor); err != nil {
+	if err := t.addThreadAudience(ctx, tx, p, a.Actor); err != nil {
 		return nil, err
 	}
 	if a.Parent != nil {
@@ -245,7 +245,7 @@ func (o *Outbox) buildReaction(ctx context.Context, tx *storage.Store, a social.
 		return nil, fmt.Errorf("post author: %w", err)
 	}
 	t.addAccount(author)
-	if err := t.addAudience(ctx, tx, a.Post, author); err != nil {
+	if err := t.addThreadAudience(ctx, tx, a.Post, author); err != nil {
 		return nil, err
 	}
 	in := activitypub.ReactionActivity{URIs: o.uris, Reaction: a.Reaction, Actor: a.Actor, Post: a.Post, PostAuthor: author}
@@ -374,4 +374,25 @@ func (t *targets) addAudience(ctx context.Context, tx *storage.Store, p *model.P
 		return t.addFollowers(ctx, tx, author)
 	}
 	return nil
+}
+
+// addThreadAudience targets the audience of p's thread: a comment goes where its top
+// post went, to the followers of the top post's author and never of the commenter, who
+// may be followed on nodes that must not see the thread.
+func (t *targets) addThreadAudience(ctx context.Context, tx *storage.Store, p *model.Post, author *model.Account) error {
+	if p.RootID == nil || p.Audience != model.AudienceFollowers {
+		return t.addAudience(ctx, tx, p, author)
+	}
+	root, err := tx.Post(ctx, *p.RootID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil // the thread is gone: its audience is unknown, so nobody more is told
+	} else if err != nil {
+		return fmt.Errorf("root post: %w", err)
+	}
+	rootAuthor, err := tx.Account(ctx, root.AccountID)
+	if err != nil {
+		return fmt.Errorf("root author: %w", err)
+	}
+	t.addAccount(rootAuthor)
+	return t.addFollowers(ctx, tx, rootAuthor)
 }

@@ -38,7 +38,8 @@ func (s *Store) CreatePost(ctx context.Context, p *model.Post, mentions []string
 		}
 		return fmt.Errorf("create post: %w", err)
 	}
-	return s.replaceMentionsAndTags(ctx, p.ID, mentions, tags)
+	// A new post has no mentions or tags to clear: two statements fewer per post.
+	return s.insertMentionsAndTags(ctx, p.ID, mentions, tags)
 }
 
 func (s *Store) replaceMentionsAndTags(ctx context.Context, postID string, mentions, tags []string) error {
@@ -48,6 +49,10 @@ func (s *Store) replaceMentionsAndTags(ctx context.Context, postID string, menti
 	if _, err := s.db.NewDelete().Model((*model.PostTag)(nil)).Where("post_id = ?", postID).Exec(ctx); err != nil {
 		return fmt.Errorf("clear tags: %w", err)
 	}
+	return s.insertMentionsAndTags(ctx, postID, mentions, tags)
+}
+
+func (s *Store) insertMentionsAndTags(ctx context.Context, postID string, mentions, tags []string) error {
 	if len(mentions) > 0 {
 		rows := make([]model.Mention, len(mentions))
 		for i, m := range mentions {

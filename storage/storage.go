@@ -83,6 +83,9 @@ func Open(databaseURL, sqlitePath string) (*bun.DB, error) {
 	if databaseURL != "" {
 		sqldb := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(databaseURL)))
 		sqldb.SetMaxOpenConns(20)
+		// database/sql keeps only 2 idle connections by default: under concurrent requests
+		// every other query would open a new connection (a PostgreSQL backend fork).
+		sqldb.SetMaxIdleConns(20)
 		return bun.NewDB(sqldb, pgdialect.New()), nil
 	}
 	if err := os.MkdirAll(filepath.Dir(sqlitePath), 0o750); err != nil {
@@ -95,6 +98,8 @@ func Open(databaseURL, sqlitePath string) (*bun.DB, error) {
 	// SQLite allows one writer; immediate transactions plus the busy timeout queue writers
 	// instead of failing them with SQLITE_BUSY.
 	sqldb.SetMaxOpenConns(8)
+	// Keep them all open: a new connection re-reads the schema and reruns the pragmas.
+	sqldb.SetMaxIdleConns(8)
 	return bun.NewDB(sqldb, sqlitedialect.New()), nil
 }
 

@@ -34,6 +34,7 @@ func newRootCommand(e env) *cobra.Command {
 	root.PersistentFlags().StringVar(&configPath, "config", "", "TOML configuration file (optional; ATRIUM_* variables override it)")
 	load := func() (config.Config, error) { return config.Load(configPath, e.getenv) }
 	root.AddCommand(serveCommand(e, load), migrateCommand(e, load), adminCommand(e, load))
+	root.AddCommand(demoCommand(e))
 	return root
 }
 

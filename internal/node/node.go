@@ -88,7 +88,7 @@ func build(ctx context.Context, db *bun.DB, cfg config.Config, log *slog.Logger,
 		return nil, err
 	}
 	worker := federation.NewWorker(federation.WorkerOptions{
-		Store: store, Client: client, Log: log, Now: opts.Now, UserAgent: federation.UserAgent,
+		Store: store, Client: client, Log: log, Now: opts.Now, UserAgent: federation.UserAgent, Lease: cfg.DeliveryLease.Duration,
 		NodeSigner: func(context.Context) (*federation.Signer, error) { return nodeSigner, nil },
 	})
 	resolver := &resolverRef{}
