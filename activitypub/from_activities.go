@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/go-fed/activity/streams"
+	"github.com/go-fed/activity/streams/vocab"
 )
 
 // Activity types Atrium acts on; others are parsed only far enough to be ignored.
@@ -155,11 +158,7 @@ func (a *RemoteActivity) embedded(ctx context.Context, o map[string]interface{},
 	case TypeCreate, TypeUpdate:
 		switch typ {
 		case TypeNote:
-			b, err := withContext(o, jsonld)
-			if err != nil {
-				return err
-			}
-			if a.Note, err = ParseNote(ctx, b); err != nil {
+			if a.Note, err = noteFromMap(ctx, o, jsonld); err != nil {
 				return err
 			}
 		case TypePerson:
@@ -219,9 +218,24 @@ func idOf(v interface{}) (*url.URL, error) {
 	}
 }
 
-// withContext re-encodes an embedded object with the enclosing document's @context, so
-// go-fed resolves its terms the way the sender meant them.
-func withContext(o map[string]interface{}, jsonld interface{}) ([]byte, error) {
+// noteFromMap converts an embedded Note, decoded with its activity, through go-fed as
+// ParseNote does, without encoding it back to JSON and decoding it again: the map is
+// what that round trip would give.
+func noteFromMap(ctx context.Context, o map[string]interface{}, jsonld interface{}) (*RemoteNote, error) {
+	t, err := streams.ToType(ctx, contextMap(o, jsonld))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	n, ok := t.(vocab.ActivityStreamsNote)
+	if !ok {
+		return nil, fmt.Errorf("%w: got %s, want Note", ErrUnexpectedType, t.GetTypeName())
+	}
+	return NoteFromAS(n)
+}
+
+// contextMap is a shallow copy of an embedded object with the enclosing document's
+// @context, so go-fed resolves its terms the way the sender meant them.
+func contextMap(o map[string]interface{}, jsonld interface{}) map[string]interface{} {
 	c := make(map[string]interface{}, len(o)+1)
 	for k, v := range o {
 		c[k] = v
@@ -229,7 +243,13 @@ func withContext(o map[string]interface{}, jsonld interface{}) ([]byte, error) {
 	if _, ok := c["@context"]; !ok && jsonld != nil {
 		c["@context"] = jsonld
 	}
-	b, err := json.Marshal(c)
+	return c
+}
+
+// withContext re-encodes an embedded object with the enclosing document's @context, so
+// go-fed resolves its terms the way the sender meant them.
+func withContext(o map[string]interface{}, jsonld interface{}) ([]byte, error) {
+	b, err := json.Marshal(contextMap(o, jsonld))
 	if err != nil {
 		return nil, fmt.Errorf("%w: object: %v", ErrInvalid, err)
 	}

@@ -33,13 +33,15 @@ func NewFetcher(store *storage.Store, client *http.Client, signer *Signer) *Fetc
 	return &Fetcher{store: store, transport: NewTransport(client, signer, UserAgent)}
 }
 
-// PeerOf returns the allowed peer that iri lives on; ErrNotPeer when there is none.
+// PeerOf returns the allowed peer that iri lives on; ErrNotPeer when there is none. It
+// reads the allowlist through the store's short-lived cache (storage.PeerCacheTTL): it
+// runs on every signed request and fetch. Delivery checks the allowlist uncached.
 func PeerOf(ctx context.Context, store *storage.Store, iri string) (*model.Peer, error) {
 	origin, err := activitypub.Origin(iri)
 	if err != nil {
 		return nil, err
 	}
-	p, err := store.Peer(ctx, origin)
+	p, err := store.AllowedPeer(ctx, origin)
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, fmt.Errorf("%w: %s", ErrNotPeer, origin)
 	}

@@ -72,7 +72,9 @@ func (k *KeyStore) ResolveKey(ctx context.Context, keyID string) (crypto.PublicK
 		return k.nodeKey(ctx, keyID, actorURI, att)
 	}
 	if !att.refresh {
-		a, err := k.store.AccountByURI(ctx, actorURI)
+		// Through the store's short-lived cache: this runs on every signed request. A
+		// key that no longer verifies is refetched below, past the cache.
+		a, err := k.store.CachedRemoteAccount(ctx, actorURI)
 		switch {
 		case err == nil && !a.Local() && a.PublicKeyPEM != "" && keyID == activitypub.KeyID(actorURI):
 			pub, err := activitypub.ParsePublicKeyPEM(a.PublicKeyPEM)

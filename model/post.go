@@ -30,6 +30,10 @@ type Post struct {
 	InReplyToID *string  `bun:"in_reply_to_id"`
 	RootID      *string  `bun:"root_id"`
 	Audience    Audience `bun:"audience,notnull"`
+	// GroupID is the group of a post with the group audience (and of its comments).
+	GroupID *string `bun:"group_id"`
+	// State is published, or pending while a group moderator has not approved it.
+	State PostState `bun:"state,notnull,default:'published'"`
 	// Source is the Markdown as typed; HTML the sanitized rendering shown to readers.
 	Source    string     `bun:"source,notnull"`
 	HTML      string     `bun:"html,notnull"`

@@ -249,14 +249,6 @@ func (r *Remote) ReceiveUndo(ctx context.Context, in Incoming, objectURI string)
 // a local account follows the author, comments only on threads the sender may see.
 func (r *Remote) ReceivePost(ctx context.Context, in Incoming, p RemotePost) error {
 	return r.apply(ctx, in, func(tx *storage.Store) error {
-		if old, err := tx.PostByURI(ctx, p.URI); err == nil {
-			if old.AccountID != in.Actor.ID {
-				return fmt.Errorf("post %s exists by another author: %w", p.URI, storage.ErrConflict)
-			}
-			return nil // already known, e.g. fetched before the Create arrived
-		} else if !errors.Is(err, ErrNotFound) {
-			return err
-		}
 		now := r.now()
 		post := &model.Post{ID: r.newID(), URI: p.URI, AccountID: in.Actor.ID, Audience: p.Audience,
 			Source: p.Source, HTML: r.md.policy.Sanitize(p.HTML), Local: false}
@@ -295,8 +287,21 @@ func (r *Remote) ReceivePost(ctx context.Context, in Incoming, p RemotePost) err
 		if err != nil {
 			return err
 		}
-		if err := tx.CreatePost(ctx, post, mentions, remoteTags(p.Tags)); err != nil {
+		// The insert finds a post already stored under the URI, so the usual new post
+		// costs no lookup before it; the rules above hold for a known post all the same.
+		created, err := tx.CreatePostIfNew(ctx, post, mentions, remoteTags(p.Tags))
+		if err != nil {
 			return err
+		}
+		if !created {
+			old, err := tx.PostByURI(ctx, p.URI)
+			if err != nil {
+				return err
+			}
+			if old.AccountID != in.Actor.ID {
+				return fmt.Errorf("post %s exists by another author: %w", p.URI, storage.ErrConflict)
+			}
+			return nil // already known, e.g. fetched before the Create arrived
 		}
 		r.Log.InfoContext(ctx, "remote post stored", "post", post.ID, "uri", post.URI, "author", in.Actor.Handle(), "audience", post.Audience)
 		return nil

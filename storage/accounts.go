@@ -99,6 +99,7 @@ func (s *Store) UpdateAccount(ctx context.Context, a *model.Account, columns ...
 		}
 		return fmt.Errorf("update account %s: %w", a.ID, err)
 	}
+	s.invalidateAccounts()
 	return nil
 }
 
@@ -197,6 +198,7 @@ func (s *Store) DeactivateAccount(ctx context.Context, id string, at time.Time) 
 		Where("account_id = ? AND revoked_at IS NULL", id).Exec(ctx); err != nil {
 		return fmt.Errorf("revoke tokens of %s: %w", id, err)
 	}
+	s.invalidateAccounts()
 	return nil
 }
 

@@ -35,7 +35,7 @@ func (s *Store) PeersByTrust(ctx context.Context, trust model.Trust) ([]*model.P
 	return list, nil
 }
 
-// SavePeer adds a peer or changes its trust and name.
+// SavePeer adds a peer or changes its trust and name; AllowedPeer sees it once committed.
 func (s *Store) SavePeer(ctx context.Context, p *model.Peer) error {
 	_, err := s.db.NewInsert().Model(p).
 		On("CONFLICT (origin) DO UPDATE").
@@ -44,10 +44,12 @@ func (s *Store) SavePeer(ctx context.Context, p *model.Peer) error {
 	if err != nil {
 		return fmt.Errorf("save peer: %w", err)
 	}
+	s.invalidatePeers()
 	return nil
 }
 
-// DeletePeer removes a peer and cancels its pending deliveries, in one transaction.
+// DeletePeer removes a peer and cancels its pending deliveries, in one transaction;
+// AllowedPeer of this Store stops returning it once committed.
 func (s *Store) DeletePeer(ctx context.Context, origin string, now time.Time) error {
 	return s.InTx(ctx, func(tx *Store) error {
 		res, err := tx.db.NewDelete().Model((*model.Peer)(nil)).Where("origin = ?", origin).Exec(ctx)
@@ -64,6 +66,7 @@ func (s *Store) DeletePeer(ctx context.Context, origin string, now time.Time) er
 		if err != nil {
 			return fmt.Errorf("cancel deliveries: %w", err)
 		}
+		tx.invalidatePeers()
 		return nil
 	})
 }

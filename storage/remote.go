@@ -73,6 +73,7 @@ func (s *Store) UpsertRemoteAccount(ctx context.Context, a *model.Account) error
 		return fmt.Errorf("upsert remote account %s: %w", a.URI, err)
 	}
 	a.ID = id
+	s.invalidateAccounts()
 	return nil
 }
 

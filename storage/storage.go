@@ -31,10 +31,12 @@ type Store struct {
 	raw *bun.DB
 	// afterCommit collects what to run once the transaction commits (nil outside one).
 	afterCommit *[]func()
+	// caches serve AllowedPeer and CachedRemoteAccount; shared with transactions.
+	caches *caches
 }
 
 // New wraps an open database.
-func New(db *bun.DB) *Store { return &Store{db: db, raw: db} }
+func New(db *bun.DB) *Store { return &Store{db: db, raw: db, caches: newCaches()} }
 
 // DB is the underlying database, for migrations and health checks.
 func (s *Store) DB() *bun.DB { return s.raw }
@@ -50,7 +52,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
 	}
 	var hooks []func()
 	err := s.raw.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		return fn(&Store{db: tx, raw: s.raw, afterCommit: &hooks})
+		return fn(&Store{db: tx, raw: s.raw, afterCommit: &hooks, caches: s.caches})
 	})
 	if err == nil {
 		for _, h := range hooks {
@@ -81,7 +83,7 @@ func (s *Store) Close() error { return s.raw.Close() }
 // sqlitePath (creating its directory), with WAL, a busy timeout and foreign keys on.
 func Open(databaseURL, sqlitePath string) (*bun.DB, error) {
 	if databaseURL != "" {
-		sqldb := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(databaseURL)))
+		sqldb := sql.OpenDB(lazyBeginConnector{pgdriver.NewConnector(pgdriver.WithDSN(databaseURL))})
 		sqldb.SetMaxOpenConns(20)
 		// database/sql keeps only 2 idle connections by default: under concurrent requests
 		// every other query would open a new connection (a PostgreSQL backend fork).

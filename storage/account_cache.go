@@ -1,0 +1,47 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/atrium-intranet/atrium/model"
+)
+
+// caches are the Store's short-lived read caches, shared with its transactions.
+type caches struct {
+	peers *ttlCache[model.Peer]
+	// remote holds remote accounts by actor id.
+	remote *ttlCache[model.Account]
+}
+
+func newCaches() *caches {
+	return &caches{peers: newTTLCache[model.Peer](), remote: newTTLCache[model.Account]()}
+}
+
+// CachedRemoteAccount is AccountByURI for remote accounts through a cache of CacheTTL:
+// signature checks read the signer's account, with its key, on every request. A local
+// account is ErrNotFound. Inside a transaction it reads the database. Every change to
+// an account through this Store clears the cache once committed.
+func (s *Store) CachedRemoteAccount(ctx context.Context, uri string) (*model.Account, error) {
+	read := func() (*model.Account, error) {
+		a, err := s.AccountByURI(ctx, uri)
+		if err != nil {
+			return nil, err
+		}
+		if a.Local() {
+			return nil, fmt.Errorf("remote account %s: %w", uri, ErrNotFound)
+		}
+		return a, nil
+	}
+	if s.caches == nil || s.afterCommit != nil {
+		return read()
+	}
+	return s.caches.remote.lookup(uri, read)
+}
+
+// invalidateAccounts clears the account cache once the current transaction commits.
+func (s *Store) invalidateAccounts() {
+	if s.caches != nil {
+		s.AfterCommit(s.caches.remote.invalidate)
+	}
+}
