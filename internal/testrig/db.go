@@ -15,7 +15,6 @@ import (
 
 	"github.com/atrium-intranet/atrium/storage"
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/driver/pgdriver"
 )
 
@@ -72,10 +71,15 @@ func NewDB(t testing.TB, dialect string) *bun.DB {
 	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
 		t.Fatalf("create schema: %v", err)
 	}
-	sqldb := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(url),
-		pgdriver.WithConnParams(map[string]any{"search_path": schema})))
-	sqldb.SetMaxOpenConns(10)
-	db := bun.NewDB(sqldb, pgdialect.New())
+	// Through storage.Open, so tests run on the node's own connection setup.
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	db, err := storage.Open(url+sep+"search_path="+schema, "")
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(func() {
 		_ = db.Close()
 		drop := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(url)))
