@@ -162,6 +162,9 @@ func (o *Outbox) buildPost(ctx context.Context, tx *storage.Store, a social.Acti
 	if !p.Local || p.Audience == model.AudienceSite {
 		return nil, nil // remote posts are their node's to federate; site posts stay here
 	}
+	if p.Audience == model.AudienceGroup {
+		return nil, nil // groups federate through their Group actor (FEP-1b12), not from here
+	}
 	if p.AccountID != a.Actor.ID {
 		// Receivers accept Create/Update/Delete only when signed by the object's author.
 		return nil, fmt.Errorf("post %s: actor is not its author", p.ID)
@@ -239,6 +242,9 @@ func (o *Outbox) buildReaction(ctx context.Context, tx *storage.Store, a social.
 	}
 	if a.Post.Local && a.Post.Audience == model.AudienceSite {
 		return nil, nil
+	}
+	if a.Post.Audience == model.AudienceGroup {
+		return nil, nil // groups federate through their Group actor (FEP-1b12), not from here
 	}
 	author, err := tx.Account(ctx, a.Post.AccountID)
 	if err != nil {

@@ -1,6 +1,10 @@
 package model
 
-import "time"
+import (
+	"time"
+
+	"github.com/uptrace/bun"
+)
 
 // GroupKind decides who may see and join a group.
 type GroupKind string
@@ -24,6 +28,8 @@ const AudienceGroup Audience = "group"
 // Group is a group or community. It lives on its home node (Domain "" here) and is an
 // ActivityPub Group actor there; other nodes keep a cached copy (Domain = host:port).
 type Group struct {
+	bun.BaseModel `bun:"table:groups,alias:grp"`
+
 	ID string `bun:"id,pk"`
 	// Name is the handle, unique per node: lower-case letters, digits and _.
 	Name   string `bun:"name,notnull"`
@@ -90,6 +96,8 @@ const (
 
 // Membership links an account, local or remote, to a group.
 type Membership struct {
+	bun.BaseModel `bun:"table:group_members,alias:gm"`
+
 	GroupID   string      `bun:"group_id,pk"`
 	AccountID string      `bun:"account_id,pk"`
 	Role      GroupRole   `bun:"role,notnull"`

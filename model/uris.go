@@ -33,3 +33,9 @@ func (u URIs) Reaction(id string) string { return u.Base + "/reactions/" + id }
 
 // Company is the collection addressing every sibling node (the company audience).
 func (u URIs) Company() string { return u.Base + "/company" }
+
+// Group is the Group actor of a local group.
+func (u URIs) Group(name string) string { return u.Base + "/groups/" + name }
+
+// GroupInbox is a local group's inbox.
+func (u URIs) GroupInbox(name string) string { return u.Group(name) + "/inbox" }

@@ -36,6 +36,7 @@ const (
 	benchPosts     = 100_000 // posts and comments together
 	benchFollowees = 50      // accounts the viewer follows
 	benchBatch     = 1_000   // rows per INSERT
+	benchGroups    = 20      // groups of 50 members; the viewer is in five
 )
 
 func BenchmarkHomeFeed(b *testing.B) {
@@ -101,6 +102,7 @@ func BenchmarkHomeFeed(b *testing.B) {
 			run("deep_page", viewer, social.FeedQuery{Cursor: set.deepCursor})
 			run("following_deep", viewer, social.FeedQuery{Following: true, Cursor: set.deepCursor})
 			run("following_sparse", sparse, social.FeedQuery{Following: true})
+			run("group", viewer, social.FeedQuery{GroupID: set.groupID})
 		})
 	}
 }
@@ -109,6 +111,7 @@ func BenchmarkHomeFeed(b *testing.B) {
 type feedSet struct {
 	viewerID   string
 	sparseID   string // follows three accounts
+	groupID    string // a group the viewer is in
 	deepCursor string // a top-level post id halfway down the feed
 	topLevel   int
 	reactions  int
@@ -202,6 +205,42 @@ func seedFeed(ctx context.Context, store *storage.Store) (*feedSet, error) {
 		followers[f.FolloweeID][f.FollowerID] = true
 	}
 
+	// Groups, drawn from their own random source so the rest of the data set stays as it
+	// was before groups: 50 members each, the viewer in the first five, every fourth
+	// group pre-moderated.
+	grng := rand.New(rand.NewSource(1125))
+	groups := make([]model.Group, benchGroups)
+	var members []model.Membership
+	groupMembers := make([][]*model.Account, benchGroups)
+	isMember := map[string]bool{} // group id + account id
+	for i := range groups {
+		name := fmt.Sprintf("group%02d", i)
+		groups[i] = model.Group{ID: newID(begin), Name: name, URI: uris.Group(name), InboxURI: uris.GroupInbox(name),
+			SharedInboxURI: uris.SharedInbox(), DisplayName: "Group " + name, Kind: model.GroupOpen,
+			PreModeration: i%4 == 3, PublicKeyPEM: pubPEM, PrivateKeyPEM: privPEM, CreatedAt: begin, UpdatedAt: begin}
+		if i%3 == 1 {
+			groups[i].Kind = model.GroupClosed
+		}
+		add := func(a *model.Account, role model.GroupRole) {
+			if isMember[groups[i].ID+a.ID] {
+				return
+			}
+			isMember[groups[i].ID+a.ID] = true
+			groupMembers[i] = append(groupMembers[i], a)
+			members = append(members, model.Membership{GroupID: groups[i].ID, AccountID: a.ID, Role: role,
+				State: model.MemberActive, CreatedAt: begin, UpdatedAt: begin})
+		}
+		add(&accounts[grng.Intn(benchUsers)], model.GroupOwner)
+		if i < 5 {
+			add(viewer, model.GroupMember)
+		}
+		for len(groupMembers[i]) < 50 {
+			if a := &accounts[grng.Intn(benchUsers)]; a != sparse {
+				add(a, model.GroupMember)
+			}
+		}
+	}
+
 	// Posts in time order, so ids (ULIDs) grow with time as they do in production.
 	times := make([]time.Time, benchPosts)
 	span := end.Sub(begin)
@@ -224,17 +263,19 @@ func seedFeed(ctx context.Context, store *storage.Store) (*feedSet, error) {
 	)
 	for _, at := range times {
 		author := &accounts[rng.Intn(benchUsers)]
-		p := model.Post{AccountID: author.ID, Local: true, CreatedAt: at, UpdatedAt: at}
+		p := model.Post{AccountID: author.ID, State: model.PostPublished, Local: true, CreatedAt: at, UpdatedAt: at}
 		p.ID = newID(at)
 		p.URI = uris.Post(p.ID)
 		if len(topLevel) > 0 && rng.Intn(5) == 0 {
 			// A comment on one of the 200 most recent posts, sometimes answering a comment.
 			recent := topLevel[max(0, len(topLevel)-200):]
 			root := &posts[recent[rng.Intn(len(recent))]]
-			if root.Audience == model.AudienceFollowers && !followers[root.AccountID][author.ID] {
+			if root.Audience == model.AudienceFollowers && !followers[root.AccountID][author.ID] ||
+				root.GroupID != nil && !isMember[*root.GroupID+author.ID] {
 				author = byID[root.AccountID]
 				p.AccountID = author.ID
 			}
+			p.GroupID = root.GroupID
 			rootID, parent := root.ID, root.ID
 			if last, ok := lastReply[root.ID]; ok && rng.Intn(3) == 0 {
 				parent = last
@@ -249,6 +290,15 @@ func seedFeed(ctx context.Context, store *storage.Store) (*feedSet, error) {
 				p.Audience = model.AudienceSite
 			default:
 				p.Audience = model.AudienceFollowers
+			}
+			// One top-level post in ten is a group post by a member, a few of them pending.
+			if grng.Intn(10) == 0 {
+				g := grng.Intn(benchGroups)
+				author = groupMembers[g][grng.Intn(len(groupMembers[g]))]
+				p.AccountID, p.Audience, p.GroupID = author.ID, model.AudienceGroup, &groups[g].ID
+				if groups[g].PreModeration && grng.Intn(10) == 0 {
+					p.State = model.PostPending
+				}
 			}
 			topLevel = append(topLevel, len(posts))
 			// Reactions: 0-6 people, now and then the viewer.
@@ -297,6 +347,12 @@ func seedFeed(ctx context.Context, store *storage.Store) (*feedSet, error) {
 		if err := insertBatches(ctx, tx, follows); err != nil {
 			return fmt.Errorf("follows: %w", err)
 		}
+		if err := insertBatches(ctx, tx, groups); err != nil {
+			return fmt.Errorf("groups: %w", err)
+		}
+		if err := insertBatches(ctx, tx, members); err != nil {
+			return fmt.Errorf("group members: %w", err)
+		}
 		if err := insertBatches(ctx, tx, posts); err != nil {
 			return fmt.Errorf("posts: %w", err)
 		}
@@ -324,6 +380,7 @@ func seedFeed(ctx context.Context, store *storage.Store) (*feedSet, error) {
 	return &feedSet{
 		viewerID:   viewer.ID,
 		sparseID:   sparse.ID,
+		groupID:    groups[0].ID,
 		deepCursor: posts[topLevel[len(topLevel)/2]].ID,
 		topLevel:   len(topLevel),
 		reactions:  len(reactions),

@@ -24,8 +24,11 @@ const maxComments = 500
 type PostInput struct {
 	Source   string
 	Audience model.Audience
-	// InReplyToID makes the post a comment; comments inherit the post's audience.
+	// InReplyToID makes the post a comment; comments inherit the post's audience and group.
 	InReplyToID string
+	// GroupID makes a post in that group (audience group, whatever Audience says); only
+	// its active members may post, and not while it is archived.
+	GroupID string
 }
 
 // ReactionCount is one reaction kind on a post.
@@ -74,6 +77,8 @@ func (ps *Posts) Create(ctx context.Context, author *model.Account, in PostInput
 		} else if err != nil {
 			return nil, err
 		}
+	} else if in.GroupID != "" {
+		in.Audience = model.AudienceGroup
 	} else if !in.Audience.Valid() {
 		p.add("audience", "error.post.audience")
 	}
@@ -81,15 +86,29 @@ func (ps *Posts) Create(ctx context.Context, author *model.Account, in PostInput
 		return nil, err
 	}
 	now := ps.now()
-	post := &model.Post{ID: ps.newID(), AccountID: author.ID, Audience: in.Audience, Source: src, Local: true,
-		CreatedAt: now, UpdatedAt: now}
+	post := &model.Post{ID: ps.newID(), AccountID: author.ID, Audience: in.Audience, State: model.PostPublished,
+		Source: src, Local: true, CreatedAt: now, UpdatedAt: now}
 	post.URI = ps.URIs.Post(post.ID)
 	if parent != nil {
 		root := parent.ID
 		if parent.RootID != nil {
 			root = *parent.RootID // one level of threading: replies to comments join the thread
 		}
-		post.InReplyToID, post.RootID, post.Audience = &parent.ID, &root, parent.Audience
+		post.InReplyToID, post.RootID, post.Audience, post.GroupID = &parent.ID, &root, parent.Audience, parent.GroupID
+		if parent.GroupID != nil {
+			if _, _, err := ps.groupForPost(ctx, author, *parent.GroupID); err != nil {
+				return nil, err
+			}
+		}
+	} else if in.GroupID != "" {
+		grp, m, err := ps.groupForPost(ctx, author, in.GroupID)
+		if err != nil {
+			return nil, err
+		}
+		post.GroupID = &grp.ID
+		if grp.PreModeration && !m.Role.Moderates() {
+			post.State = model.PostPending
+		}
 	}
 	err := ps.Store.InTx(ctx, func(tx *storage.Store) error {
 		html, mentions, tags, err := ps.renderPost(ctx, tx, src)
@@ -100,6 +119,9 @@ func (ps *Posts) Create(ctx context.Context, author *model.Account, in PostInput
 		if err := tx.CreatePost(ctx, post, mentions, tags); err != nil {
 			return err
 		}
+		if post.State == model.PostPending {
+			return nil // it leaves the node, if ever, once a moderator approves it
+		}
 		// The outbox decides who receives it (nobody for the site audience).
 		return ps.Outbox.Enqueue(ctx, tx, Activity{Kind: ActivityCreate, Actor: author, Post: post, Parent: parent})
 	})
@@ -108,6 +130,19 @@ func (ps *Posts) Create(ctx context.Context, author *model.Account, in PostInput
 	}
 	ps.Log.InfoContext(ctx, "post created", "post", post.ID, "author", author.Username, "audience", post.Audience)
 	return post, nil
+}
+
+// groupForPost returns the group a new post or comment goes to, with the author's
+// membership: only active members post, and nobody while the group is archived.
+func (ps *Posts) groupForPost(ctx context.Context, author *model.Account, groupID string) (*model.Group, *model.Membership, error) {
+	grp, m, err := (&Groups{ps.core}).visibleGroup(ctx, ps.Store, author, groupID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !active(m) || grp.Archived() {
+		return nil, nil, ErrForbidden
+	}
+	return grp, m, nil
 }
 
 // renderPost renders src and resolves its mentions (to account ids) and hashtags, taking
@@ -150,6 +185,15 @@ func (ps *Posts) Edit(ctx context.Context, actor *model.Account, id, source stri
 		if post.AccountID != actor.ID {
 			return ErrForbidden
 		}
+		if post.GroupID != nil {
+			grp, err := tx.Group(ctx, *post.GroupID)
+			if err != nil {
+				return err
+			}
+			if grp.Archived() {
+				return ErrForbidden
+			}
+		}
 		if err := p.err(); err != nil {
 			return err
 		}
@@ -169,6 +213,9 @@ func (ps *Posts) Edit(ctx context.Context, actor *model.Account, id, source stri
 		parent, err := parentOf(ctx, tx, post)
 		if err != nil {
 			return err
+		}
+		if post.State == model.PostPending {
+			return nil
 		}
 		return ps.Outbox.Enqueue(ctx, tx, Activity{Kind: ActivityUpdate, Actor: actor, Post: post, Parent: parent})
 	})
@@ -197,9 +244,9 @@ func (ps *Posts) Delete(ctx context.Context, actor *model.Account, id string) er
 			return err
 		}
 		ps.Log.InfoContext(ctx, "post deleted", "post", id, "by", actor.Username)
-		if !post.Local {
-			// Removing another node's post here is local moderation: only its author's
-			// node may federate its deletion.
+		if !post.Local || post.State == model.PostPending {
+			// A pending post never left the node. Removing another node's post here is
+			// local moderation: only its author's node may federate its deletion.
 			return nil
 		}
 		// The Delete is the author's even when an admin deletes: receivers accept a Delete
@@ -303,6 +350,8 @@ type FeedQuery struct {
 	Following bool
 	AuthorID  string
 	Tag       string
+	// GroupID keeps only the posts of one group.
+	GroupID string
 }
 
 // FeedPage is one page of posts and the cursor of the next ("" at the end).
@@ -323,6 +372,7 @@ func (ps *Posts) Feed(ctx context.Context, viewer *model.Account, q FeedQuery) (
 	posts, err := ps.Store.Feed(ctx, storage.FeedFilter{
 		Viewer: viewerOf(viewer), Before: q.Cursor, Limit: limit + 1,
 		Following: q.Following, AuthorID: q.AuthorID, Tag: strings.ToLower(strings.TrimPrefix(q.Tag, "#")),
+		GroupID: q.GroupID,
 	})
 	if err != nil {
 		return nil, err

@@ -55,6 +55,7 @@ type Service struct {
 	Peers    *Peers
 	Queue    *Queue
 	Remote   *Remote
+	Groups   *Groups
 }
 
 // core is the state every domain shares.
@@ -101,6 +102,7 @@ func New(d Deps) *Service {
 		Peers:    &Peers{c},
 		Queue:    &Queue{c},
 		Remote:   &Remote{c},
+		Groups:   &Groups{c},
 	}
 }
 

@@ -36,6 +36,27 @@ func (h *handler) routes() http.Handler {
 	r.Handle("/avatars/{file}", h.member(h.avatarShow)).Methods(http.MethodGet)
 	r.Handle("/people", h.member(h.peopleList)).Methods(http.MethodGet)
 
+	// Groups: social decides who may see, join, moderate or own a group; /groups/new
+	// comes before /groups/{name}.
+	r.Handle("/groups", h.member(h.groupList)).Methods(http.MethodGet)
+	r.Handle("/groups", h.member(h.groupCreate)).Methods(http.MethodPost)
+	r.Handle("/groups/new", h.member(h.groupNew)).Methods(http.MethodGet)
+	r.Handle("/groups/{name}", h.member(h.groupShow)).Methods(http.MethodGet)
+	r.Handle("/groups/{name}/join", h.member(h.groupJoin)).Methods(http.MethodPost)
+	r.Handle("/groups/{name}/leave", h.member(h.groupLeave)).Methods(http.MethodPost)
+	r.Handle("/groups/{name}/posts", h.member(h.groupPostCreate)).Methods(http.MethodPost)
+	r.Handle("/groups/{name}/pins", h.member(h.groupPin)).Methods(http.MethodPost)
+	r.Handle("/groups/{name}/members", h.member(h.groupMembers)).Methods(http.MethodGet)
+	r.Handle("/groups/{name}/members", h.member(h.groupMemberInvite)).Methods(http.MethodPost)
+	r.Handle("/groups/{name}/members/{id}/decide", h.member(h.groupMemberDecide)).Methods(http.MethodPost)
+	r.Handle("/groups/{name}/members/{id}/role", h.member(h.groupMemberRole)).Methods(http.MethodPost)
+	r.Handle("/groups/{name}/members/{id}/remove", h.member(h.groupMemberRemove)).Methods(http.MethodPost)
+	r.Handle("/groups/{name}/settings", h.member(h.groupSettings)).Methods(http.MethodGet)
+	r.Handle("/groups/{name}/settings", h.member(h.groupUpdate)).Methods(http.MethodPost)
+	r.Handle("/groups/{name}/archive", h.member(h.groupArchive)).Methods(http.MethodPost)
+	r.Handle("/groups/{name}/moderation", h.member(h.groupModeration)).Methods(http.MethodGet)
+	r.Handle("/groups/{name}/moderation/{id}", h.member(h.groupModerate)).Methods(http.MethodPost)
+
 	r.Handle("/settings/profile", h.member(h.profileEdit)).Methods(http.MethodGet)
 	r.Handle("/settings/profile", h.member(h.profileUpdate)).Methods(http.MethodPost)
 	r.Handle("/settings/avatar", h.member(h.avatarUpdate)).Methods(http.MethodPost)
