@@ -24,8 +24,8 @@ const (
 	SoftwareName = "atrium"
 )
 
-// webfinger answers acct:user@host:port for local active users and acct:host@host for
-// the node actor.
+// webfinger answers acct:user@host:port for local active users, then for local groups
+// (users take precedence on a name clash), and acct:host@host for the node actor.
 func (h *handler) webfinger(w http.ResponseWriter, r *http.Request) {
 	resource := r.URL.Query().Get("resource")
 	if resource == "" {
@@ -46,7 +46,11 @@ func (h *handler) webfinger(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a, err := h.store.LocalAccountByUsername(r.Context(), acct.User)
-	if errors.Is(err, storage.ErrNotFound) || err == nil && !a.Active() {
+	if errors.Is(err, storage.ErrNotFound) {
+		// Users take precedence; a name no user has may be a group's.
+		h.webfingerGroup(w, r, acct)
+		return
+	} else if err == nil && !a.Active() {
 		fail(w, http.StatusNotFound, "no such user")
 		return
 	} else if err != nil {

@@ -131,9 +131,14 @@ func (h *handler) routes() http.Handler {
 	get("/users/{username}/followers", h.collection(collFollowers))
 	get("/users/{username}/following", h.collection(collFollowing))
 	get("/posts/{id}", h.note)
+	get("/groups", h.groupsCollection)
+	get("/groups/{name}", h.groupActor)
+	get("/groups/{name}/followers", h.groupMembers)
+	get("/groups/{name}/moderators", h.groupModerators)
 
 	r.HandleFunc("/inbox", h.inbox).Methods(http.MethodPost)
 	r.HandleFunc("/users/{username}/inbox", h.userInbox).Methods(http.MethodPost)
+	r.HandleFunc("/groups/{name}/inbox", h.groupInbox).Methods(http.MethodPost)
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "not found", http.StatusNotFound)
 	})

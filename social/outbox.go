@@ -75,3 +75,13 @@ type noResolver struct{}
 func (noResolver) ResolveAccount(context.Context, string) (*model.Account, error) {
 	return nil, ErrNotFound
 }
+
+// GroupResolver finds groups on other nodes, fetching and caching their Group actors.
+// Package federation implements it (WebFinger plus a signed fetch).
+type GroupResolver interface {
+	// ResolveGroup finds a group by handle ("name@host:port").
+	ResolveGroup(ctx context.Context, handle string) (*model.Group, error)
+	// RefreshGroups caches the groups a sibling node lists (origin "" means every
+	// sibling) and returns how many it read.
+	RefreshGroups(ctx context.Context, origin string) (int, error)
+}
