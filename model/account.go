@@ -82,6 +82,9 @@ func (a *Account) Name() string {
 	return a.Username
 }
 
+// IsGuest reports whether the account is a guest, limited to what it was invited to.
+func (a *Account) IsGuest() bool { return a.Role == RoleGuest }
+
 // IsAdmin reports whether the account administers the node.
 func (a *Account) IsAdmin() bool { return a.Role == RoleAdmin }
 

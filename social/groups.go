@@ -3,8 +3,11 @@ package social
 import (
 	"context"
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
+	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/atrium-intranet/atrium/model"
@@ -12,7 +15,12 @@ import (
 )
 
 // Groups creates groups and keeps their memberships, pins and moderation.
-type Groups struct{ *core }
+type Groups struct {
+	*core
+	// refreshMu guards refreshedAt, the last time the directory asked the sibling nodes.
+	refreshMu   sync.Mutex
+	refreshedAt time.Time
+}
 
 // GroupInput is a new group or a group's new settings.
 type GroupInput struct {
@@ -52,7 +60,7 @@ var groupNamePattern = regexp.MustCompile(`^[a-z0-9_]{2,30}$`)
 
 // reservedGroupNames are path words of the groups pages (/groups/new), which a group of
 // that name would hide.
-var reservedGroupNames = map[string]bool{"new": true}
+var reservedGroupNames = map[string]bool{"new": true, "refresh": true}
 
 // Group text limits.
 const (
@@ -190,6 +198,13 @@ func (g *Groups) SetArchived(ctx context.Context, actor *model.Account, groupID 
 func (g *Groups) Get(ctx context.Context, viewer *model.Account, name string) (*GroupView, error) {
 	name, domain, _ := strings.Cut(strings.ToLower(strings.TrimPrefix(strings.TrimSpace(name), "@")), "@")
 	grp, err := g.Store.GroupByName(ctx, name, domain)
+	if errors.Is(err, ErrNotFound) && domain != "" && viewer.Role != model.RoleGuest {
+		// A group of another node not cached yet: ask its node (peers only).
+		grp, err = g.GroupResolver.ResolveGroup(ctx, name+"@"+domain)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			err = fmt.Errorf("resolve group %s@%s: %w (%w)", name, domain, ErrRemoteUnavailable, err)
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -263,7 +278,8 @@ func (g *Groups) List(ctx context.Context, viewer *model.Account, q GroupQuery) 
 
 // view builds a GroupView with the viewer's rights.
 func (g *Groups) view(viewer *model.Account, grp *model.Group, m *model.Membership, members int) *GroupView {
-	open := !grp.Archived() && viewer.Active()
+	// Groups of other nodes are listed, but joining them comes with group federation.
+	open := !grp.Archived() && viewer.Active() && grp.Local()
 	v := &GroupView{Group: grp, Membership: m, Members: members}
 	v.CanPost = active(m) && open
 	v.CanModerate = moderates(m)

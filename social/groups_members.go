@@ -23,6 +23,11 @@ func (g *Groups) Join(ctx context.Context, viewer *model.Account, groupID string
 		if err != nil {
 			return err
 		}
+		if !grp.Local() {
+			// Joining a group of another node is a Follow of its Group actor, which comes
+			// with group federation; a local row alone would promise content that never comes.
+			return ErrForbidden
+		}
 		if m != nil {
 			switch m.State {
 			case model.MemberBanned:
@@ -105,6 +110,9 @@ func (g *Groups) Invite(ctx context.Context, actor *model.Account, groupID, acco
 		grp, mine, err := g.visibleGroup(ctx, tx, actor, groupID)
 		if err != nil {
 			return err
+		}
+		if !grp.Local() {
+			return ErrForbidden
 		}
 		if !moderates(mine) && !(active(mine) && grp.Kind == model.GroupOpen) {
 			return ErrForbidden

@@ -76,6 +76,12 @@ func (noResolver) ResolveAccount(context.Context, string) (*model.Account, error
 	return nil, ErrNotFound
 }
 
+func (noResolver) ResolveGroup(context.Context, string) (*model.Group, error) {
+	return nil, ErrNotFound
+}
+
+func (noResolver) RefreshGroups(context.Context, string) (int, error) { return 0, nil }
+
 // GroupResolver finds groups on other nodes, fetching and caching their Group actors.
 // Package federation implements it (WebFinger plus a signed fetch).
 type GroupResolver interface {

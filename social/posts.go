@@ -135,7 +135,7 @@ func (ps *Posts) Create(ctx context.Context, author *model.Account, in PostInput
 // groupForPost returns the group a new post or comment goes to, with the author's
 // membership: only active members post, and nobody while the group is archived.
 func (ps *Posts) groupForPost(ctx context.Context, author *model.Account, groupID string) (*model.Group, *model.Membership, error) {
-	grp, m, err := (&Groups{ps.core}).visibleGroup(ctx, ps.Store, author, groupID)
+	grp, m, err := (&Groups{core: ps.core}).visibleGroup(ctx, ps.Store, author, groupID)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -40,6 +40,8 @@ type Deps struct {
 	Outbox Outbox
 	// Resolver finds remote accounts by handle; nil means none can be found.
 	Resolver Resolver
+	// GroupResolver finds groups of other nodes; nil means none can be found.
+	GroupResolver GroupResolver
 	// Wake tells the delivery worker that deliveries became due; nil means nothing listens.
 	Wake func()
 }
@@ -91,6 +93,9 @@ func New(d Deps) *Service {
 	if d.Resolver == nil {
 		d.Resolver = noResolver{}
 	}
+	if d.GroupResolver == nil {
+		d.GroupResolver = noResolver{}
+	}
 	c := &core{Deps: d, ids: &idSource{entropy: ulid.Monotonic(rand.Reader, 0)}, md: newRenderer()}
 	return &Service{
 		Accounts: &Accounts{c},
@@ -102,7 +107,7 @@ func New(d Deps) *Service {
 		Peers:    &Peers{c},
 		Queue:    &Queue{c},
 		Remote:   &Remote{c},
-		Groups:   &Groups{c},
+		Groups:   &Groups{core: c},
 	}
 }
 

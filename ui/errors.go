@@ -49,6 +49,8 @@ func status(err error) (int, string) {
 		return http.StatusForbidden, "error.page.forbidden"
 	case errors.Is(err, social.ErrRateLimited):
 		return http.StatusTooManyRequests, "error.page.rate_limited"
+	case errors.Is(err, social.ErrRemoteUnavailable):
+		return http.StatusBadGateway, "error.remote.unavailable"
 	}
 	if _, ok := social.AsValidation(err); ok {
 		return http.StatusUnprocessableEntity, "error.page.invalid"

@@ -25,7 +25,12 @@ type groupPage struct {
 }
 
 // groupPath is the page of a group.
-func groupPath(g *model.Group) string { return "/groups/" + url.PathEscape(g.Name) }
+func groupPath(g *model.Group) string {
+	if g.Local() {
+		return "/groups/" + url.PathEscape(g.Name)
+	}
+	return "/groups/" + url.PathEscape(g.Name+"@"+g.Domain)
+}
 
 // groupOf loads the group named in the path as the viewer sees it. Social answers
 // ErrNotFound for a secret group the viewer is not in, so every group page 404s for them.

@@ -231,3 +231,18 @@ func (u *testUI) accountNamed(username string) *model.Account {
 	}
 	return a
 }
+
+func TestGroupDirectoryRefresh(t *testing.T) {
+	u := newTestUI(t, testrig.NewStore(t, "sqlite"), false)
+	u.account("mia", model.RoleMember)
+	u.account("gus", model.RoleGuest)
+	c := u.login("mia")
+	wantBody(t, c.get("/groups"), `action="/groups/refresh"`)
+	wantRedirect(t, c.post("/groups/refresh", nil), "/groups?notice=groups_refreshed")
+	wantRedirect(t, c.post("/groups/refresh", nil), "/groups?notice=groups_refresh_later")
+	wantBody(t, c.get("/groups?notice=groups_refresh_later"), "refreshed a moment ago")
+	guest := u.login("gus")
+	wantNoBody(t, guest.get("/groups"), `action="/groups/refresh"`)
+	wantStatus(t, guest.post("/groups/refresh", nil), http.StatusForbidden)
+	wantStatus(t, c.post("/groups/refresh", url.Values{"csrf": {"forged"}}), http.StatusForbidden)
+}

@@ -94,7 +94,8 @@ func templateFuncs(t func(string, ...any) string, a *assets) template.FuncMap {
 			}
 			return "/avatars/" + a.AvatarFile
 		},
-		"profile": profilePath,
+		"profile":   profilePath,
+		"grouppath": groupPath,
 		"initial": func(a *model.Account) string {
 			if a == nil {
 				return "?"

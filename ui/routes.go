@@ -41,6 +41,7 @@ func (h *handler) routes() http.Handler {
 	r.Handle("/groups", h.member(h.groupList)).Methods(http.MethodGet)
 	r.Handle("/groups", h.member(h.groupCreate)).Methods(http.MethodPost)
 	r.Handle("/groups/new", h.member(h.groupNew)).Methods(http.MethodGet)
+	r.Handle("/groups/refresh", h.member(h.groupRefresh)).Methods(http.MethodPost)
 	r.Handle("/groups/{name}", h.member(h.groupShow)).Methods(http.MethodGet)
 	r.Handle("/groups/{name}/join", h.member(h.groupJoin)).Methods(http.MethodPost)
 	r.Handle("/groups/{name}/leave", h.member(h.groupLeave)).Methods(http.MethodPost)

@@ -177,9 +177,11 @@ func TestGroupActors(t *testing.T) {
 			if _, err := res.ResolveGroup(ctx, "board@"+berlin.Host); err == nil {
 				t.Error("resolved the secret group by handle")
 			}
-			n, err := res.RefreshGroups(ctx, "")
-			if err != nil || n != 3 {
-				t.Errorf("refresh: %d %v, want 3 groups", n, err)
+			// Through the rules, as the directory page does it: the node's wiring reaches
+			// the federation resolver.
+			n, asked, err := munich.Social.Groups.RefreshDirectory(ctx, mia)
+			if err != nil || !asked || n != 3 {
+				t.Errorf("refresh: %d %v %v, want 3 groups", n, asked, err)
 			}
 			page, err := munich.Social.Groups.List(ctx, mia, social.GroupQuery{})
 			if err != nil {
@@ -192,6 +194,9 @@ func TestGroupActors(t *testing.T) {
 			want := []string{"chess@" + berlin.Host, "hiking@" + berlin.Host, "zed_club@" + berlin.Host}
 			if len(listed) != len(want) || listed[0] != want[0] || listed[1] != want[1] || listed[2] != want[2] {
 				t.Errorf("Munich's directory: %v, want %v", listed, want)
+			}
+			if v, err := munich.Social.Groups.Get(ctx, mia, "chess@"+berlin.Host); err != nil || v.CanJoin || v.CanRequest {
+				t.Errorf("Munich's view of a Berlin group: %+v %v (joining comes with group federation)", v, err)
 			}
 			// A partner's view: Consult may not read Berlin's directory.
 			if _, err := groupResolver(consult).RefreshGroups(ctx, berlin.URL); err == nil {

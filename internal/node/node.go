@@ -97,7 +97,7 @@ func build(ctx context.Context, db *bun.DB, cfg config.Config, log *slog.Logger,
 		DataDir: cfg.DataDir, SiteName: cfg.SiteName, MaxAvatarBytes: cfg.MaxAvatarBytes,
 		SessionTTL: cfg.SessionTTL.Duration, PasswordParams: opts.PasswordParams,
 		Outbox:   federation.NewOutbox(federation.OutboxOptions{URIs: uris, Log: log, Now: opts.Now, Notify: worker.Notify}),
-		Resolver: resolver, Wake: worker.Notify,
+		Resolver: resolver, GroupResolver: resolver, Wake: worker.Notify,
 	})
 	resolver.r = federation.NewResolver(federation.ResolverOptions{
 		Origin: uris.Base, Store: store, Remote: svc.Remote, Client: client, Signer: nodeSigner, Now: opts.Now,
@@ -139,6 +139,20 @@ func (x *resolverRef) ResolveAccount(ctx context.Context, handle string) (*model
 		return nil, social.ErrNotFound
 	}
 	return x.r.ResolveAccount(ctx, handle)
+}
+
+func (x *resolverRef) ResolveGroup(ctx context.Context, handle string) (*model.Group, error) {
+	if x.r == nil {
+		return nil, social.ErrNotFound
+	}
+	return x.r.ResolveGroup(ctx, handle)
+}
+
+func (x *resolverRef) RefreshGroups(ctx context.Context, origin string) (int, error) {
+	if x.r == nil {
+		return 0, nil
+	}
+	return x.r.RefreshGroups(ctx, origin)
 }
 
 // Run does the node's background work until ctx ends: the delivery worker and the
