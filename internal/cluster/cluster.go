@@ -53,6 +53,13 @@ func Start(t testing.TB, dialect string, names ...string) []*Node {
 // StartOne runs a single node.
 func StartOne(t testing.TB, dialect, name string) *Node {
 	t.Helper()
+	return StartWrapped(t, dialect, name, nil)
+}
+
+// StartWrapped runs a single node like StartOne, with its HTTP handler wrapped by wrap
+// (nil for none): tests put counting, holding or failing middleware in front of a node.
+func StartWrapped(t testing.TB, dialect, name string, wrap func(http.Handler) http.Handler) *Node {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -73,8 +80,12 @@ func StartOne(t testing.TB, dialect, name string) *Node {
 		_ = ln.Close()
 		t.Fatalf("open node %s: %v", name, err)
 	}
+	handler := n.Handler()
+	if wrap != nil {
+		handler = wrap(handler)
+	}
 	c := &Node{Node: n, Name: name, URL: cfg.BaseURL, Host: addr, t: t, cancel: cancel, done: make(chan struct{}), logs: logs,
-		srv: &http.Server{Handler: n.Handler(), ReadHeaderTimeout: 10 * time.Second}}
+		srv: &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}}
 	go func() { _ = c.srv.Serve(ln) }()
 	go func() {
 		defer close(c.done)
