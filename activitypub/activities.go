@@ -125,9 +125,11 @@ func NewDelete(in PostActivity) (vocab.ActivityStreamsDelete, error) {
 	if err != nil {
 		return nil, fmt.Errorf("activitypub: delete %q: author: %w", in.Post.URI, err)
 	}
-	to, err := AudienceIRI(in.URIs, in.Post, in.Author)
-	if err != nil {
-		return nil, err
+	to := in.Extras.GroupURI
+	if in.Post.Audience != model.AudienceGroup {
+		if to, err = AudienceIRI(in.URIs, in.Post, in.Author); err != nil {
+			return nil, err
+		}
 	}
 	var cc []string
 	if in.ParentAuthorURI != "" && in.ParentAuthorURI != in.Author.URI {

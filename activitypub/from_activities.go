@@ -40,7 +40,8 @@ type RemoteActivity struct {
 	ObjectID string
 	// ObjectType is the embedded object's type; "" when the object is only an IRI.
 	ObjectType string
-	// Object is the embedded activity of Undo, Accept and Reject, when one is embedded.
+	// Object is the embedded activity of Undo, Accept, Reject and Announce, when one is
+	// embedded.
 	Object *RemoteActivity
 	// Note is the embedded Note of Create and Update.
 	Note *RemoteNote
@@ -114,7 +115,7 @@ func activityFromMap(ctx context.Context, m map[string]interface{}, jsonld inter
 	obj, ok := m["object"]
 	if !ok {
 		switch a.Type {
-		case TypeCreate, TypeUpdate, TypeDelete, TypeFollow, TypeAccept, TypeReject, TypeUndo, TypeLike, TypeEmojiReact:
+		case TypeCreate, TypeUpdate, TypeDelete, TypeFollow, TypeAccept, TypeReject, TypeUndo, TypeLike, TypeEmojiReact, TypeAnnounce:
 			return nil, wrap(fmt.Errorf("%w: object missing", ErrInvalid))
 		}
 		return a, nil
@@ -176,6 +177,11 @@ func (a *RemoteActivity) embedded(ctx context.Context, o map[string]interface{},
 			if a.Person.Account.URI != a.ActorURI {
 				return fmt.Errorf("%w: Update of another actor %q", ErrInvalid, a.Person.Account.URI)
 			}
+		}
+	case TypeAnnounce:
+		// A group relays a member's activity: it keeps its own id, actor and checks.
+		if a.Object, err = activityFromMap(ctx, o, jsonld, depth+1); err != nil {
+			return err
 		}
 	case TypeUndo, TypeAccept, TypeReject:
 		inner := o

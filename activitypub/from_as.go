@@ -80,6 +80,8 @@ type RemoteNote struct {
 	// Mentions and Hashtags are the note's tags.
 	Mentions []Tag
 	Hashtags []Tag
+	// GroupURI is the Group actor of a group post: the note's audience, also in to.
+	GroupURI string
 }
 
 // Parse decodes a JSON document of at most MaxDocumentBytes into a go-fed type.
@@ -366,7 +368,12 @@ func NoteFromAS(n vocab.ActivityStreamsNote) (*RemoteNote, error) {
 			return nil, wrap(err)
 		}
 	}
-	if r.Post.Audience, err = audienceOf(uri, r.AuthorURI, r.To, r.Cc); err != nil {
+	if r.GroupURI, err = groupAudienceOf(n.GetActivityStreamsAudience(), r.To); err != nil {
+		return nil, wrap(err)
+	}
+	if r.GroupURI != "" {
+		r.Post.Audience = model.AudienceGroup
+	} else if r.Post.Audience, err = audienceOf(uri, r.AuthorURI, r.To, r.Cc); err != nil {
 		return nil, wrap(err)
 	}
 	if err := tagsFromAS(r, n.GetActivityStreamsTag()); err != nil {

@@ -43,6 +43,9 @@ type NoteExtras struct {
 	Mentions []Tag
 	// Hashtags are the post's tags (Name with or without '#').
 	Hashtags []Tag
+	// GroupURI is the Group actor of a group post (audience group): the note is
+	// addressed to it and names it as its audience (FEP-1b12).
+	GroupURI string
 }
 
 // PersonToAS converts a local account into the Person served at its URI.
@@ -160,6 +163,8 @@ func NoteToAS(u model.URIs, p *model.Post, author *model.Account, x NoteExtras) 
 		to, err = sameOriginIRI(p.URI, u.Company())
 	case model.AudienceFollowers:
 		to, err = ParseIRI(FollowersURI(author.URI))
+	case model.AudienceGroup:
+		to, err = ParseIRI(x.GroupURI)
 	default:
 		return nil, fmt.Errorf("activitypub: note %q: unknown audience %q", p.URI, p.Audience)
 	}
@@ -213,6 +218,11 @@ func NoteToAS(u model.URIs, p *model.Post, author *model.Account, x NoteExtras) 
 	toProp := streams.NewActivityStreamsToProperty()
 	toProp.AppendIRI(to)
 	n.SetActivityStreamsTo(toProp)
+	if p.Audience == model.AudienceGroup {
+		aud := streams.NewActivityStreamsAudienceProperty()
+		aud.AppendIRI(to)
+		n.SetActivityStreamsAudience(aud)
+	}
 
 	// Mentioned actors are copied (cc) so their nodes get the post, but only within an
 	// audience the post already has; the social layer decides who may be mentioned.

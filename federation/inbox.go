@@ -93,6 +93,16 @@ func (h *handler) receive(ctx context.Context, pr *peerRequest, act *activitypub
 	if err := pr.verified.SignedBy(act.ActorURI); err != nil {
 		return err
 	}
+	// A key that is no account's may be a group's: the group's own activities.
+	if pr.owner == nil && !isNodeActorIRI(act.ActorURI) {
+		g, err := h.remoteGroupActor(ctx, act.ActorURI)
+		if err != nil {
+			return err
+		}
+		if g != nil {
+			return h.receiveFromGroup(ctx, pr, g, act)
+		}
+	}
 	switch act.Type {
 	case activitypub.TypeCreate, activitypub.TypeUpdate:
 		if act.Note != nil && act.Note.AuthorURI != act.ActorURI {
@@ -127,6 +137,9 @@ func (h *handler) receive(ctx context.Context, pr *peerRequest, act *activitypub
 
 // dispatch applies an activity by type.
 func (h *handler) dispatch(ctx context.Context, in social.Incoming, act *activitypub.RemoteActivity) error {
+	if handled, err := h.dispatchGroup(ctx, in, act); handled {
+		return err
+	}
 	rm := h.social.Remote
 	switch act.Type {
 	case activitypub.TypeCreate:

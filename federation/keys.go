@@ -15,7 +15,8 @@ import (
 )
 
 // KeyStore resolves the keys of signed requests from storage: remote users' keys from
-// their cached accounts, peers' node actor keys from memory. Unknown keys are fetched
+// their cached accounts, remote groups' keys from their cached groups, peers' node
+// actor keys from memory. Unknown keys are fetched
 // with a signed GET from allowed peers only and cached. It implements KeyResolver.
 type KeyStore struct {
 	store    *storage.Store
@@ -85,6 +86,9 @@ func (k *KeyStore) ResolveKey(ctx context.Context, keyID string) (crypto.PublicK
 		case err != nil && !errors.Is(err, storage.ErrNotFound):
 			return nil, "", err
 		}
+	}
+	if pub, ok, err := k.groupKey(ctx, keyID, actorURI, att); ok || err != nil {
+		return pub, actorURI, err
 	}
 	a, kid, err := k.resolver.fetchActor(ctx, actorURI)
 	if err != nil {

@@ -64,7 +64,11 @@ func NewOutbox(o OutboxOptions) *Outbox {
 // one pending delivery per inbox with tx. Activities that do not federate (site posts,
 // remote posts, follows between local accounts) write nothing.
 func (o *Outbox) Enqueue(ctx context.Context, tx *storage.Store, a social.Activity) error {
-	if a.Actor == nil || !a.Actor.Local() {
+	if a.Kind.ByGroup() {
+		if a.Group == nil || !a.Group.Local() {
+			return fmt.Errorf("federation: enqueue %s: group must be local", a.Kind)
+		}
+	} else if a.Actor == nil || !a.Actor.Local() {
 		return fmt.Errorf("federation: enqueue %s: actor must be a local account", a.Kind)
 	}
 	peers, err := o.allowedPeers(ctx, tx)
@@ -94,13 +98,20 @@ func (o *Outbox) Enqueue(ctx context.Context, tx *storage.Store, a social.Activi
 		return fmt.Errorf("federation: enqueue %s: %w", a.Kind, err)
 	}
 	now := o.now().UTC().Truncate(time.Microsecond)
-	actorID := a.Actor.ID
+	// A group's own activities are signed with the group's key, everything else with
+	// the local actor's.
+	var actorID, groupID *string
+	if t.group != nil {
+		groupID = &t.group.ID
+	} else {
+		actorID = &a.Actor.ID
+	}
 	sort.Strings(t.order) // a stable order, for logs and tests
 	rows := make([]*model.Delivery, 0, len(t.inboxes))
 	for _, inbox := range t.order {
 		rows = append(rows, &model.Delivery{
 			ID: ulid.MustNew(ulid.Timestamp(now), ulid.DefaultEntropy()).String(), ActivityID: id,
-			ActorID: &actorID, InboxURI: inbox, Origin: t.inboxes[inbox], Payload: string(body),
+			ActorID: actorID, GroupID: groupID, InboxURI: inbox, Origin: t.inboxes[inbox], Payload: string(body),
 			Status: model.DeliveryPending, NextAttemptAt: now, CreatedAt: now, UpdatedAt: now,
 		})
 	}
@@ -147,6 +158,12 @@ func (o *Outbox) build(ctx context.Context, tx *storage.Store, a social.Activity
 		return o.buildReaction(ctx, tx, a, t)
 	case social.ActivityUpdateProfile:
 		return o.buildProfile(ctx, tx, a, t)
+	case social.ActivityJoinGroup, social.ActivityLeaveGroup:
+		return o.buildJoin(a, t)
+	case social.ActivityGroupAccept, social.ActivityGroupReject:
+		return o.buildGroupAnswer(a, t)
+	case social.ActivityGroupAnnounce, social.ActivityGroupAnnounceDelete:
+		return o.buildGroupAnnounce(ctx, tx, a, t)
 	default:
 		return nil, fmt.Errorf("unknown activity kind %q", a.Kind)
 	}
@@ -163,7 +180,7 @@ func (o *Outbox) buildPost(ctx context.Context, tx *storage.Store, a social.Acti
 		return nil, nil // remote posts are their node's to federate; site posts stay here
 	}
 	if p.Audience == model.AudienceGroup {
-		return nil, nil // groups federate through their Group actor (FEP-1b12), not from here
+		return o.buildGroupPost(ctx, tx, a, t)
 	}
 	if p.AccountID != a.Actor.ID {
 		// Receivers accept Create/Update/Delete only when signed by the object's author.
@@ -313,6 +330,8 @@ type targets struct {
 	inboxes map[string]string // inbox URI → peer origin as stored
 	nodes   map[string]bool   // normalized origins already targeted
 	order   []string
+	// group is the local group that signs, nil for the actor.
+	group *model.Group
 }
 
 // add targets inbox if its node is an allowed peer other than this node; a node that

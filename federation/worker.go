@@ -261,8 +261,12 @@ func (w *Worker) checkTarget(ctx context.Context, d *model.Delivery) string {
 	return ""
 }
 
-// signer returns the signer of d's actor: a local account, or the node actor.
+// signer returns the signer of d's actor: a local group, a local account, or the node
+// actor.
 func (w *Worker) signer(ctx context.Context, d *model.Delivery) (*Signer, error) {
+	if d.GroupID != nil {
+		return w.groupSigner(ctx, *d.GroupID)
+	}
 	if d.ActorID == nil {
 		if w.o.NodeSigner == nil {
 			return nil, errors.New("no node actor key")
@@ -281,6 +285,22 @@ func (w *Worker) signer(ctx context.Context, d *model.Delivery) (*Signer, error)
 		return nil, fmt.Errorf("signing account %s: %w", acct.Username, err)
 	}
 	return NewSigner(activitypub.KeyID(acct.URI), key, w.o.Now)
+}
+
+// groupSigner signs as a local group's Group actor, key id <group>#main-key.
+func (w *Worker) groupSigner(ctx context.Context, groupID string) (*Signer, error) {
+	g, err := w.o.Store.Group(ctx, groupID)
+	if err != nil {
+		return nil, fmt.Errorf("signing group: %w", err)
+	}
+	if !g.Local() || g.PrivateKeyPEM == "" {
+		return nil, errors.New("signing group has no private key")
+	}
+	key, err := parsePrivateKeyPEM(g.PrivateKeyPEM)
+	if err != nil {
+		return nil, fmt.Errorf("signing group %s: %w", g.Name, err)
+	}
+	return NewSigner(activitypub.KeyID(g.URI), key, w.o.Now)
 }
 
 // send POSTs the payload to the inbox, signed; any 2xx is success.

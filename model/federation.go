@@ -47,7 +47,9 @@ type Delivery struct {
 	ID         string `bun:"id,pk"`
 	ActivityID string `bun:"activity_id,notnull"`
 	// ActorID is the local account that signs; nil means the node actor.
-	ActorID       *string        `bun:"actor_id"`
+	ActorID *string `bun:"actor_id"`
+	// GroupID is the local group that signs instead (its Group actor's key), or nil.
+	GroupID       *string        `bun:"group_id"`
 	InboxURI      string         `bun:"inbox_uri,notnull"`
 	Origin        string         `bun:"origin,notnull"`
 	Payload       string         `bun:"payload,notnull"`

@@ -278,14 +278,19 @@ func (g *Groups) List(ctx context.Context, viewer *model.Account, q GroupQuery) 
 
 // view builds a GroupView with the viewer's rights.
 func (g *Groups) view(viewer *model.Account, grp *model.Group, m *model.Membership, members int) *GroupView {
-	// Groups of other nodes are listed, but joining them comes with group federation.
-	open := !grp.Archived() && viewer.Active() && grp.Local()
+	open := !grp.Archived() && viewer.Active()
 	v := &GroupView{Group: grp, Membership: m, Members: members}
 	v.CanPost = active(m) && open
 	v.CanModerate = moderates(m)
 	joinable := open && (m == nil || m.State == model.MemberInvited)
 	invited := m != nil && m.State == model.MemberInvited
 	guest := viewer.Role == model.RoleGuest
+	if !grp.Local() {
+		// Invitations to groups of other nodes are not federated: only open and closed
+		// groups are asked to, and never by guests.
+		invited = false
+		joinable = joinable && m == nil
+	}
 	v.CanJoin = joinable && (invited || (grp.Kind == model.GroupOpen && !guest))
 	v.CanRequest = joinable && !invited && grp.Kind == model.GroupClosed && !guest
 	v.CanLeave = m != nil && m.State != model.MemberBanned

@@ -16,6 +16,8 @@ func lastOwner() error {
 // Join joins a group or asks to: an open group makes the viewer an active member, a
 // closed one a requested one; a secret group is joined only by accepting an invitation,
 // as are all groups by guests. Banned accounts and archived groups are ErrForbidden.
+// A group of another node is asked with a Follow of its Group actor: the membership is
+// requested until the group's Accept arrives.
 func (g *Groups) Join(ctx context.Context, viewer *model.Account, groupID string) (model.MemberState, error) {
 	var state model.MemberState
 	err := g.Store.InTx(ctx, func(tx *storage.Store) error {
@@ -24,9 +26,8 @@ func (g *Groups) Join(ctx context.Context, viewer *model.Account, groupID string
 			return err
 		}
 		if !grp.Local() {
-			// Joining a group of another node is a Follow of its Group actor, which comes
-			// with group federation; a local row alone would promise content that never comes.
-			return ErrForbidden
+			state, err = g.joinRemote(ctx, tx, viewer, grp, m)
+			return err
 		}
 		if m != nil {
 			switch m.State {
@@ -83,7 +84,13 @@ func (g *Groups) Leave(ctx context.Context, viewer *model.Account, groupID strin
 			return err
 		}
 		g.Log.InfoContext(ctx, "group left", "group", grp.Name, "account", viewer.Username)
-		return tx.DeleteMembership(ctx, groupID, viewer.ID)
+		if err := tx.DeleteMembership(ctx, groupID, viewer.ID); err != nil {
+			return err
+		}
+		if grp.Local() || m.FollowURI == "" || !viewer.Local() {
+			return nil
+		}
+		return g.Outbox.Enqueue(ctx, tx, Activity{Kind: ActivityLeaveGroup, Actor: viewer, Group: grp, Membership: m})
 	})
 }
 
@@ -167,14 +174,24 @@ func (g *Groups) Decide(ctx context.Context, actor *model.Account, groupID, acco
 			return ErrNotFound
 		}
 		g.Log.InfoContext(ctx, "group request decided", "group", grp.Name, "account", accountID, "by", actor.Username, "approve", approve)
+		acct, err := tx.Account(ctx, accountID)
+		if err != nil {
+			return err
+		}
 		if !approve {
-			return tx.DeleteMembership(ctx, groupID, accountID)
+			if err := tx.DeleteMembership(ctx, groupID, accountID); err != nil {
+				return err
+			}
+			return answerRemote(ctx, g.core, tx, grp, acct, m.FollowURI, false)
 		}
 		if grp.Archived() {
 			return ErrForbidden
 		}
 		m.State, m.UpdatedAt = model.MemberActive, g.now()
-		return tx.SaveMembership(ctx, m)
+		if err := tx.SaveMembership(ctx, m); err != nil {
+			return err
+		}
+		return answerRemote(ctx, g.core, tx, grp, acct, m.FollowURI, true)
 	})
 }
 
@@ -225,7 +242,8 @@ func (g *Groups) Remove(ctx context.Context, actor *model.Account, groupID, acco
 		if !moderates(mine) {
 			return ErrForbidden
 		}
-		if _, err := tx.Account(ctx, accountID); err != nil {
+		target, err := tx.Account(ctx, accountID)
+		if err != nil {
 			return err
 		}
 		m, err := membershipOf(ctx, tx, groupID, accountID)
@@ -244,6 +262,12 @@ func (g *Groups) Remove(ctx context.Context, actor *model.Account, groupID, acco
 			}
 		}
 		g.Log.InfoContext(ctx, "group member removed", "group", grp.Name, "account", accountID, "ban", ban, "by", actor.Username)
+		if m != nil && m.State != model.MemberBanned {
+			// A remote member's node drops the membership (and stops getting the posts).
+			if err := answerRemote(ctx, g.core, tx, grp, target, m.FollowURI, false); err != nil {
+				return err
+			}
+		}
 		if !ban {
 			return tx.DeleteMembership(ctx, groupID, accountID)
 		}

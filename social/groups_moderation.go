@@ -100,7 +100,15 @@ func (g *Groups) Moderate(ctx context.Context, actor *model.Account, postID stri
 		}
 		post.State = model.PostPublished
 		if !post.Local {
-			return nil
+			if !grp.Local() {
+				return nil
+			}
+			// A remote member's post: the group relays it to its members' nodes now.
+			parent, err := parentOf(ctx, tx, post)
+			if err != nil {
+				return err
+			}
+			return g.Outbox.Enqueue(ctx, tx, Activity{Kind: ActivityGroupAnnounce, Group: grp, Post: post, Parent: parent})
 		}
 		author, err := tx.Account(ctx, post.AccountID)
 		if err != nil {

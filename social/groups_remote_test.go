@@ -57,33 +57,3 @@ func TestRemoteUpsertGroup(t *testing.T) {
 		}
 	})
 }
-
-// TestRemoteGroupNotJoinableYet checks that a cached group of another node is listed but
-// cannot be joined or invited into until group federation carries the Follow.
-func TestRemoteGroupNotJoinableYet(t *testing.T) {
-	eachEnv(t, func(t *testing.T, e *env) {
-		g, err := e.svc.Remote.UpsertGroup(e.ctx, model.Group{Name: "chess", Domain: "127.0.0.1:8081",
-			URI: "http://127.0.0.1:8081/groups/chess", InboxURI: "http://127.0.0.1:8081/groups/chess/inbox", Kind: model.GroupOpen})
-		if err != nil {
-			t.Fatal(err)
-		}
-		mia := e.member("mia")
-		bob := e.member("bob")
-		v, err := e.svc.Groups.Get(e.ctx, mia, "chess@127.0.0.1:8081")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if v.CanJoin || v.CanRequest || v.CanPost {
-			t.Errorf("remote group view offers joining or posting: %+v", v)
-		}
-		if _, err := e.svc.Groups.Join(e.ctx, mia, g.ID); !errors.Is(err, social.ErrForbidden) {
-			t.Errorf("join: %v, want ErrForbidden", err)
-		}
-		if err := e.svc.Groups.Invite(e.ctx, mia, g.ID, bob.ID); !errors.Is(err, social.ErrForbidden) {
-			t.Errorf("invite: %v, want ErrForbidden", err)
-		}
-		if n := e.count("group_members", "group_id = ?", g.ID); n != 0 {
-			t.Errorf("%d membership rows for a remote group", n)
-		}
-	})
-}

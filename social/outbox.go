@@ -32,10 +32,37 @@ const (
 	ActivityUndoReact ActivityKind = "UndoReact"
 	// ActivityUpdateProfile publishes Actor's changed profile.
 	ActivityUpdateProfile ActivityKind = "UpdateProfile"
+	// ActivityJoinGroup asks the remote Group to let Actor in: Follow{Group}, whose id is
+	// Membership.FollowURI.
+	ActivityJoinGroup ActivityKind = "JoinGroup"
+	// ActivityLeaveGroup withdraws Actor's join of the remote Group: Undo{Follow}.
+	ActivityLeaveGroup ActivityKind = "LeaveGroup"
+	// ActivityGroupAccept is the local Group letting the remote account Object in
+	// (Accept of Membership.FollowURI), signed by the group; Actor is nil.
+	ActivityGroupAccept ActivityKind = "GroupAccept"
+	// ActivityGroupReject is the local Group refusing or removing the remote account
+	// Object (Reject of Membership.FollowURI), signed by the group; Actor is nil.
+	ActivityGroupReject ActivityKind = "GroupReject"
+	// ActivityGroupAnnounce is the local Group relaying the Create of Post (by a remote
+	// member) to its other members' nodes; Actor is nil.
+	ActivityGroupAnnounce ActivityKind = "GroupAnnounce"
+	// ActivityGroupAnnounceDelete relays the Delete of Post (by a remote member, already
+	// deleted here) the same way; Actor is nil.
+	ActivityGroupAnnounceDelete ActivityKind = "GroupAnnounceDelete"
 )
 
-// Activity is one change for federation to deliver. Actor is always a local account;
-// the other fields are set as the kind says.
+// ByGroup reports whether the kind is the Group actor's own, signed with its key.
+func (k ActivityKind) ByGroup() bool {
+	switch k {
+	case ActivityGroupAccept, ActivityGroupReject, ActivityGroupAnnounce, ActivityGroupAnnounceDelete:
+		return true
+	}
+	return false
+}
+
+// Activity is one change for federation to deliver. Actor is a local account, except
+// for the kinds a local Group does itself (ByGroup); the other fields are set as the
+// kind says.
 type Activity struct {
 	Kind  ActivityKind
 	Actor *model.Account
@@ -48,6 +75,10 @@ type Activity struct {
 	Object *model.Account
 	// Reaction is the reaction concerned (its URI is the activity id).
 	Reaction *model.Reaction
+	// Group is the group concerned by the group kinds; Membership the member's (its
+	// FollowURI is the join's Follow id).
+	Group      *model.Group
+	Membership *model.Membership
 }
 
 // Outbox turns activities into deliveries. Enqueue runs inside the transaction of the

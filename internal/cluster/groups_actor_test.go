@@ -195,8 +195,8 @@ func TestGroupActors(t *testing.T) {
 			if len(listed) != len(want) || listed[0] != want[0] || listed[1] != want[1] || listed[2] != want[2] {
 				t.Errorf("Munich's directory: %v, want %v", listed, want)
 			}
-			if v, err := munich.Social.Groups.Get(ctx, mia, "chess@"+berlin.Host); err != nil || v.CanJoin || v.CanRequest {
-				t.Errorf("Munich's view of a Berlin group: %+v %v (joining comes with group federation)", v, err)
+			if v, err := munich.Social.Groups.Get(ctx, mia, "chess@"+berlin.Host); err != nil || v.CanJoin || !v.CanRequest {
+				t.Errorf("Munich's view of a closed Berlin group: %+v %v, want a request offered", v, err)
 			}
 			// A partner's view: Consult may not read Berlin's directory.
 			if _, err := groupResolver(consult).RefreshGroups(ctx, berlin.URL); err == nil {
