@@ -121,6 +121,10 @@ func (r *Resolver) ResolveAccount(ctx context.Context, handle string) (*model.Ac
 	}
 	wf := &WebFingerClient{HTTP: r.client, Scheme: scheme, Signer: r.signer}
 	actor, err := wf.Resolve(ctx, acct)
+	if errors.Is(err, ErrNoSuchAcct) {
+		// The node says there is none (or none it shows us): not found, not unreachable.
+		return nil, fmt.Errorf("%s: %w", acct, social.ErrNotFound)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -163,6 +163,9 @@ func isActivityType(t string) bool {
 		mt == "application/ld+json" && params["profile"] == activitypub.ActivityStreamsContext
 }
 
+// ErrNoSuchAcct means the node answered that it knows no such account or group.
+var ErrNoSuchAcct = errors.New("no such account")
+
 // WebFingerURL is the query URL for acct on its node; scheme is "http" or "https".
 func WebFingerURL(scheme string, acct Acct) string {
 	return scheme + "://" + acct.Host + WebFingerPath + "?resource=" + url.QueryEscape(acct.String())
@@ -207,6 +210,9 @@ func (c *WebFingerClient) Resolve(ctx context.Context, acct Acct) (string, error
 		return "", fmt.Errorf("federation: webfinger %s: %w", acct, err)
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusNotFound {
+		return "", fmt.Errorf("federation: webfinger %s: %w", acct, ErrNoSuchAcct)
+	}
 	if resp.StatusCode != http.StatusOK {
 		return "", fmt.Errorf("federation: webfinger %s: status %d", acct, resp.StatusCode)
 	}

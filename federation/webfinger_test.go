@@ -151,8 +151,13 @@ func TestWebFingerResolve(t *testing.T) {
 	}
 	for _, user := range []string{"liar", "other", "huge", "garbage", "nolink", "nobody"} {
 		t.Run(user, func(t *testing.T) {
-			if got, err := c.Resolve(context.Background(), Acct{user, host}); err == nil {
+			got, err := c.Resolve(context.Background(), Acct{user, host})
+			if err == nil {
 				t.Errorf("accepted %q", got)
+			}
+			// Only a 404 means "no such account"; broken answers are errors of the node.
+			if errors.Is(err, ErrNoSuchAcct) != (user == "nobody") {
+				t.Errorf("%s: %v", user, err)
 			}
 		})
 	}
