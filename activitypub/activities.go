@@ -330,6 +330,8 @@ type ReactionActivity struct {
 	// Post is the post reacted to (local or remote) and PostAuthor its author.
 	Post       *model.Post
 	PostAuthor *model.Account
+	// GroupURI is the group of a group post, its audience.
+	GroupURI string
 }
 
 // NewReaction builds Like{post} for the kind "like" and, for the other kinds,
@@ -354,9 +356,11 @@ func NewReaction(in ReactionActivity) (vocab.ActivityStreamsLike, error) {
 	if err != nil {
 		return nil, fmt.Errorf("activitypub: reaction: object: %w", err)
 	}
-	audience, err := AudienceIRI(in.URIs, in.Post, in.PostAuthor)
-	if err != nil {
-		return nil, err
+	audience := in.GroupURI
+	if audience == "" {
+		if audience, err = AudienceIRI(in.URIs, in.Post, in.PostAuthor); err != nil {
+			return nil, err
+		}
 	}
 	var to []string
 	if in.PostAuthor.URI != in.Actor.URI {

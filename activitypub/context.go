@@ -34,6 +34,8 @@ const (
 	TermGuestExpires = Prefix + ":guestExpires"
 	TermGroupKind    = Prefix + ":groupKind"
 	TermSiteOnly     = Prefix + ":siteOnly"
+	// TermPreModeration says a group holds its members' posts for its moderators.
+	TermPreModeration = Prefix + ":preModeration"
 )
 
 // Values of atrium:role.
@@ -74,16 +76,17 @@ func contextTerms(origin string) map[string]interface{} {
 		return map[string]interface{}{"@id": term, "@type": typ}
 	}
 	return map[string]interface{}{
-		Prefix:           NamespaceIRI(origin),
-		"xsd":            "http://www.w3.org/2001/XMLSchema#",
-		TermRole:         map[string]interface{}{"@id": TermRole},
-		TermSite:         map[string]interface{}{"@id": TermSite},
-		TermDepartment:   map[string]interface{}{"@id": TermDepartment},
-		TermJobTitle:     map[string]interface{}{"@id": TermJobTitle},
-		TermManager:      typed(TermManager, "@id"),
-		TermGuestExpires: typed(TermGuestExpires, "xsd:dateTime"),
-		TermGroupKind:    map[string]interface{}{"@id": TermGroupKind},
-		TermSiteOnly:     typed(TermSiteOnly, "xsd:boolean"),
+		Prefix:            NamespaceIRI(origin),
+		"xsd":             "http://www.w3.org/2001/XMLSchema#",
+		TermRole:          map[string]interface{}{"@id": TermRole},
+		TermSite:          map[string]interface{}{"@id": TermSite},
+		TermDepartment:    map[string]interface{}{"@id": TermDepartment},
+		TermJobTitle:      map[string]interface{}{"@id": TermJobTitle},
+		TermManager:       typed(TermManager, "@id"),
+		TermGuestExpires:  typed(TermGuestExpires, "xsd:dateTime"),
+		TermGroupKind:     map[string]interface{}{"@id": TermGroupKind},
+		TermSiteOnly:      typed(TermSiteOnly, "xsd:boolean"),
+		TermPreModeration: typed(TermPreModeration, "xsd:boolean"),
 		// Hashtag is missing from the ActivityStreams context; Mastodon defines it the same way.
 		"Hashtag": "as:Hashtag",
 	}

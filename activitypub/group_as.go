@@ -48,6 +48,8 @@ func GroupToAS(origin string, g *model.Group) (map[string]interface{}, error) {
 		},
 		TermGroupKind: string(g.Kind),
 		TermSiteOnly:  g.SiteOnly,
+		// Members' nodes hold their users' posts pending until the group relays them.
+		TermPreModeration: g.PreModeration,
 	}
 	if g.DescriptionHTML != "" {
 		doc["summary"] = g.DescriptionHTML
@@ -63,8 +65,8 @@ func GroupToAS(origin string, g *model.Group) (map[string]interface{}, error) {
 
 // RemoteGroup is a Group actor read from another node.
 type RemoteGroup struct {
-	// Group holds Name, Domain, URI, inboxes, DisplayName, Kind, SiteOnly and
-	// PublicKeyPEM; DescriptionHTML is as received and must be sanitized before storage.
+	// Group holds Name, Domain, URI, inboxes, DisplayName, Kind, SiteOnly,
+	// PreModeration and PublicKeyPEM; DescriptionHTML is as received and must be sanitized before storage.
 	Group model.Group
 }
 
@@ -87,6 +89,7 @@ type groupDoc struct {
 	ManuallyApproves *bool  `json:"manuallyApprovesFollowers"`
 	Kind             string `json:"atrium:groupKind"`
 	SiteOnly         bool   `json:"atrium:siteOnly"`
+	PreModeration    bool   `json:"atrium:preModeration"`
 }
 
 // ParseGroup validates a remote Group actor document: one object of type Group, every
@@ -148,6 +151,6 @@ func ParseGroup(b []byte) (*RemoteGroup, error) {
 	return &RemoteGroup{Group: model.Group{
 		Name: strings.ToLower(d.PreferredUsername), Domain: strings.ToLower(id.Host), URI: d.ID,
 		InboxURI: d.Inbox, SharedInboxURI: d.Endpoints.SharedInbox, DisplayName: name,
-		Kind: kind, SiteOnly: d.SiteOnly, DescriptionHTML: d.Summary, PublicKeyPEM: d.PublicKey.PublicKeyPem,
+		Kind: kind, SiteOnly: d.SiteOnly, PreModeration: d.PreModeration, DescriptionHTML: d.Summary, PublicKeyPEM: d.PublicKey.PublicKeyPem,
 	}}, nil
 }

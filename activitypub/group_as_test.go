@@ -21,6 +21,7 @@ func TestGroupRoundTrip(t *testing.T) {
 		t.Run(string(kind), func(t *testing.T) {
 			g := testGroup(t)
 			g.Kind = kind
+			g.PreModeration = kind == model.GroupClosed
 			doc, err := GroupToAS("http://127.0.0.1:8080", g)
 			if err != nil {
 				t.Fatal(err)
@@ -42,7 +43,8 @@ func TestGroupRoundTrip(t *testing.T) {
 			got := r.Group
 			if got.Name != "hiking" || got.Domain != "127.0.0.1:8080" || got.URI != g.URI || got.InboxURI != g.InboxURI ||
 				got.SharedInboxURI != g.SharedInboxURI || got.DisplayName != "Hiking" || got.Kind != kind ||
-				got.DescriptionHTML != g.DescriptionHTML || got.PublicKeyPEM != g.PublicKeyPEM || got.SiteOnly {
+				got.DescriptionHTML != g.DescriptionHTML || got.PublicKeyPEM != g.PublicKeyPEM || got.SiteOnly ||
+				got.PreModeration != g.PreModeration {
 				t.Errorf("parsed %+v", got)
 			}
 		})

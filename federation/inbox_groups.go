@@ -87,6 +87,10 @@ func (h *handler) receiveAnnounce(ctx context.Context, pr *peerRequest, g *model
 		if n.GroupURI != g.URI {
 			return refusal(http.StatusForbidden, "group %s announces a note of %q", g.URI, n.GroupURI)
 		}
+		if activitypub.SameOrigin(inner.ActorURI, h.origin) {
+			// A local user's post, held pending here until its group relays it.
+			return h.social.Remote.ReceiveAnnouncedOwnPost(ctx, act.ID, g, inner.ActorURI, n.Post.URI)
+		}
 		author, err := h.announcedAuthor(ctx, inner.ActorURI, true)
 		if err != nil || author == nil {
 			return err
@@ -100,6 +104,8 @@ func (h *handler) receiveAnnounce(ctx context.Context, pr *peerRequest, g *model
 		}
 		in := social.Incoming{ActivityID: act.ID, Actor: author, Trust: pr.peer.Trust}
 		return h.social.Remote.ReceiveAnnouncedDelete(ctx, in, g, inner.ObjectID)
+	case activitypub.TypeUpdate, activitypub.TypeLike, activitypub.TypeEmojiReact, activitypub.TypeUndo:
+		return h.receiveAnnounceMore(ctx, pr, g, act)
 	default:
 		return fmt.Errorf("%w: Announce of %q", errIgnored, inner.Type)
 	}
@@ -140,6 +146,9 @@ func (h *handler) dispatchGroup(ctx context.Context, in social.Incoming, act *ac
 		}
 		return true, rm.ReceiveGroupFollow(ctx, in, act.ID, g)
 	case activitypub.TypeUndo:
+		if act.Object != nil && (act.Object.Type == activitypub.TypeLike || act.Object.Type == activitypub.TypeEmojiReact) {
+			return h.dispatchGroupMore(ctx, in, act)
+		}
 		if act.Object == nil || act.Object.Type != activitypub.TypeFollow {
 			return false, nil
 		}
@@ -161,6 +170,8 @@ func (h *handler) dispatchGroup(ctx context.Context, in social.Incoming, act *ac
 			return true, refusal(http.StatusForbidden, "group post %s sent to a node that is not its group's", act.Note.Post.URI)
 		}
 		return true, rm.ReceiveGroupPost(ctx, in, g, remotePost(act.Note))
+	case activitypub.TypeUpdate, activitypub.TypeLike, activitypub.TypeEmojiReact:
+		return h.dispatchGroupMore(ctx, in, act)
 	case activitypub.TypeDelete:
 		p, err := h.store.PostByURI(ctx, act.ObjectID)
 		if errors.Is(err, storage.ErrNotFound) || err == nil && p.GroupID == nil {

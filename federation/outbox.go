@@ -162,7 +162,8 @@ func (o *Outbox) build(ctx context.Context, tx *storage.Store, a social.Activity
 		return o.buildJoin(a, t)
 	case social.ActivityGroupAccept, social.ActivityGroupReject:
 		return o.buildGroupAnswer(a, t)
-	case social.ActivityGroupAnnounce, social.ActivityGroupAnnounceDelete:
+	case social.ActivityGroupAnnounce, social.ActivityGroupAnnounceDelete, social.ActivityGroupAnnounceUpdate,
+		social.ActivityGroupAnnounceReact, social.ActivityGroupAnnounceUndoReact, social.ActivityGroupAnnounceApproved:
 		return o.buildGroupAnnounce(ctx, tx, a, t)
 	default:
 		return nil, fmt.Errorf("unknown activity kind %q", a.Kind)
@@ -261,7 +262,7 @@ func (o *Outbox) buildReaction(ctx context.Context, tx *storage.Store, a social.
 		return nil, nil
 	}
 	if a.Post.Audience == model.AudienceGroup {
-		return nil, nil // groups federate through their Group actor (FEP-1b12), not from here
+		return o.buildGroupReaction(ctx, tx, a, t) // through the Group actor (FEP-1b12)
 	}
 	author, err := tx.Account(ctx, a.Post.AccountID)
 	if err != nil {

@@ -47,12 +47,12 @@ func (o *Outbox) buildGroupAnswer(a social.Activity, t *targets) (vocab.Type, er
 	return activitypub.NewGroupReject(a.Group.URI, a.Membership.FollowURI, a.Object.URI)
 }
 
-// buildGroupPost handles the Create and Delete of a local account's post in a group: to
-// the group's inbox for a remote group; announced by the group to its members' nodes for
-// a local one. Edits of group posts are not federated.
+// buildGroupPost handles the Create, Update and Delete of a local account's post in a
+// group: to the group's inbox for a remote group; announced by the group to its members'
+// nodes for a local one.
 func (o *Outbox) buildGroupPost(ctx context.Context, tx *storage.Store, a social.Activity, t *targets) (vocab.Type, error) {
 	p := a.Post
-	if p.GroupID == nil || a.Kind == social.ActivityUpdate {
+	if p.GroupID == nil {
 		return nil, nil
 	}
 	if p.AccountID != a.Actor.ID {
@@ -62,7 +62,10 @@ func (o *Outbox) buildGroupPost(ctx context.Context, tx *storage.Store, a social
 	if err != nil {
 		return nil, fmt.Errorf("group of post %s: %w", p.ID, err)
 	}
-	inner, err := o.groupNoteActivity(ctx, tx, a.Kind == social.ActivityDelete, grp, p, a.Parent, a.Actor)
+	if grp.Local() && p.State == model.PostPending {
+		return nil, nil // relayed once approved
+	}
+	inner, err := o.groupNoteActivity(ctx, tx, a.Kind, grp, p, a.Parent, a.Actor)
 	if err != nil {
 		return nil, err
 	}
@@ -77,8 +80,9 @@ func (o *Outbox) buildGroupPost(ctx context.Context, tx *storage.Store, a social
 	return activitypub.NewAnnounce(grp.URI, inner)
 }
 
-// buildGroupAnnounce handles a local group relaying a remote member's post or its
-// deletion: to the nodes of the other members, not back to the author's.
+// buildGroupAnnounce handles a local group relaying a remote member's post, edit,
+// deletion or reaction (or its Undo): to the nodes of the other members, not back to
+// the sender's.
 func (o *Outbox) buildGroupAnnounce(ctx context.Context, tx *storage.Store, a social.Activity, t *targets) (vocab.Type, error) {
 	if a.Post == nil {
 		return nil, errors.New("post required")
@@ -87,19 +91,80 @@ func (o *Outbox) buildGroupAnnounce(ctx context.Context, tx *storage.Store, a so
 	if err != nil {
 		return nil, fmt.Errorf("post author: %w", err)
 	}
-	inner, err := o.groupNoteActivity(ctx, tx, a.Kind == social.ActivityGroupAnnounceDelete, a.Group, a.Post, a.Parent, author)
+	sender := author
+	var inner vocab.Type
+	switch a.Kind {
+	case social.ActivityGroupAnnounceReact, social.ActivityGroupAnnounceUndoReact:
+		if a.Reaction == nil || a.Object == nil {
+			return nil, errors.New("reaction and reacting account required")
+		}
+		sender = a.Object
+		inner, err = o.groupReaction(a.Kind == social.ActivityGroupAnnounceReact, a.Group, a.Post, author, a.Reaction, a.Object)
+	default:
+		kind := social.ActivityCreate
+		switch a.Kind {
+		case social.ActivityGroupAnnounceDelete:
+			kind = social.ActivityDelete
+		case social.ActivityGroupAnnounceUpdate:
+			kind = social.ActivityUpdate
+		}
+		inner, err = o.groupNoteActivity(ctx, tx, kind, a.Group, a.Post, a.Parent, author)
+	}
 	if err != nil {
 		return nil, err
 	}
 	t.group = a.Group
-	if err := t.addGroupMembers(ctx, tx, a.Group, author); err != nil {
+	if a.Kind == social.ActivityGroupAnnounceApproved {
+		// The author's node holds the post pending until this Announce publishes it.
+		sender = nil
+	}
+	if err := t.addGroupMembers(ctx, tx, a.Group, sender); err != nil {
 		return nil, err
 	}
 	return activitypub.NewAnnounce(a.Group.URI, inner)
 }
 
-// groupNoteActivity builds the author's Create (or Delete) of a group post.
-func (o *Outbox) groupNoteActivity(ctx context.Context, tx *storage.Store, del bool, grp *model.Group, p, parent *model.Post, author *model.Account) (vocab.Type, error) {
+// buildGroupReaction handles a local account's reaction on a group post, and its Undo:
+// to the group's inbox for a remote group; announced by a local group to its members'
+// nodes.
+func (o *Outbox) buildGroupReaction(ctx context.Context, tx *storage.Store, a social.Activity, t *targets) (vocab.Type, error) {
+	if a.Post.GroupID == nil {
+		return nil, nil
+	}
+	grp, err := tx.Group(ctx, *a.Post.GroupID)
+	if err != nil {
+		return nil, fmt.Errorf("group of post %s: %w", a.Post.ID, err)
+	}
+	author, err := tx.Account(ctx, a.Post.AccountID)
+	if err != nil {
+		return nil, fmt.Errorf("post author: %w", err)
+	}
+	inner, err := o.groupReaction(a.Kind == social.ActivityReact, grp, a.Post, author, a.Reaction, a.Actor)
+	if err != nil {
+		return nil, err
+	}
+	if !grp.Local() {
+		t.addGroup(grp)
+		return inner, nil
+	}
+	t.group = grp
+	if err := t.addGroupMembers(ctx, tx, grp, a.Actor); err != nil {
+		return nil, err
+	}
+	return activitypub.NewAnnounce(grp.URI, inner)
+}
+
+// groupReaction builds actor's Like/EmojiReact (or its Undo) of a group post.
+func (o *Outbox) groupReaction(react bool, grp *model.Group, p *model.Post, author *model.Account, re *model.Reaction, actor *model.Account) (vocab.Type, error) {
+	in := activitypub.ReactionActivity{URIs: o.uris, Reaction: re, Actor: actor, Post: p, PostAuthor: author, GroupURI: grp.URI}
+	if react {
+		return activitypub.NewReaction(in)
+	}
+	return activitypub.NewUndoReaction(in)
+}
+
+// groupNoteActivity builds the author's Create, Update or Delete of a group post.
+func (o *Outbox) groupNoteActivity(ctx context.Context, tx *storage.Store, kind social.ActivityKind, grp *model.Group, p, parent *model.Post, author *model.Account) (vocab.Type, error) {
 	in := activitypub.PostActivity{URIs: o.uris, Post: p, Author: author}
 	in.Extras.GroupURI = grp.URI
 	if parent != nil {
@@ -110,11 +175,14 @@ func (o *Outbox) groupNoteActivity(ctx context.Context, tx *storage.Store, del b
 		}
 		in.ParentAuthorURI = parentAuthor.URI
 	}
-	if del {
+	if kind == social.ActivityDelete {
 		return activitypub.NewDelete(in)
 	}
 	if err := o.noteExtras(ctx, tx, p, &in.Extras); err != nil {
 		return nil, err
+	}
+	if kind == social.ActivityUpdate {
+		return activitypub.NewUpdate(in)
 	}
 	return activitypub.NewCreate(in)
 }

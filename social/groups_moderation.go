@@ -108,7 +108,7 @@ func (g *Groups) Moderate(ctx context.Context, actor *model.Account, postID stri
 			if err != nil {
 				return err
 			}
-			return g.Outbox.Enqueue(ctx, tx, Activity{Kind: ActivityGroupAnnounce, Group: grp, Post: post, Parent: parent})
+			return g.Outbox.Enqueue(ctx, tx, Activity{Kind: ActivityGroupAnnounceApproved, Group: grp, Post: post, Parent: parent})
 		}
 		author, err := tx.Account(ctx, post.AccountID)
 		if err != nil {

@@ -29,7 +29,7 @@ func (r *Remote) UpsertGroup(ctx context.Context, in model.Group) (*model.Group,
 	g.DescriptionSource = ""
 	g.DescriptionHTML = r.md.policy.Sanitize(in.DescriptionHTML)
 	g.PrivateKeyPEM, g.AvatarFile, g.BannerFile = "", "", ""
-	g.PreModeration, g.ArchivedAt = false, nil
+	g.ArchivedAt = nil // PreModeration is the group's: members' nodes hold posts pending
 	g.FetchedAt, g.CreatedAt, g.UpdatedAt = &now, now, now
 	if err := r.Store.UpsertRemoteGroup(ctx, &g); err != nil {
 		return nil, err

@@ -19,12 +19,12 @@ func TestRemoteUpsertGroup(t *testing.T) {
 			t.Fatal(err)
 		}
 		if strings.Contains(g.DescriptionHTML, "script") || g.DisplayName != "chess" || g.PrivateKeyPEM != "" ||
-			g.PreModeration || g.FetchedAt == nil || g.Local() {
+			!g.PreModeration || g.FetchedAt == nil || g.Local() {
 			t.Errorf("stored %+v", g)
 		}
-		in.DisplayName = "Chess club"
+		in.DisplayName, in.PreModeration = "Chess club", false
 		again, err := e.svc.Remote.UpsertGroup(e.ctx, in)
-		if err != nil || again.ID != g.ID || again.DisplayName != "Chess club" {
+		if err != nil || again.ID != g.ID || again.DisplayName != "Chess club" || again.PreModeration {
 			t.Errorf("refresh: %+v %v", again, err)
 		}
 		for _, c := range []struct {

@@ -54,7 +54,9 @@ const (
 // ByGroup reports whether the kind is the Group actor's own, signed with its key.
 func (k ActivityKind) ByGroup() bool {
 	switch k {
-	case ActivityGroupAccept, ActivityGroupReject, ActivityGroupAnnounce, ActivityGroupAnnounceDelete:
+	case ActivityGroupAccept, ActivityGroupReject, ActivityGroupAnnounce, ActivityGroupAnnounceDelete,
+		ActivityGroupAnnounceUpdate, ActivityGroupAnnounceReact, ActivityGroupAnnounceUndoReact,
+		ActivityGroupAnnounceApproved:
 		return true
 	}
 	return false

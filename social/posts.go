@@ -44,9 +44,11 @@ type PostView struct {
 	Author       *model.Account
 	Reactions    []ReactionCount
 	CommentCount int
-	CanEdit      bool
-	CanDelete    bool
-	Comments     []*PostView
+	// Group is the group of a group post (nil otherwise).
+	Group     *model.Group
+	CanEdit   bool
+	CanDelete bool
+	Comments  []*PostView
 }
 
 func viewerOf(a *model.Account) storage.Viewer {
@@ -119,8 +121,8 @@ func (ps *Posts) Create(ctx context.Context, author *model.Account, in PostInput
 		if err := tx.CreatePost(ctx, post, mentions, tags); err != nil {
 			return err
 		}
-		if post.State == model.PostPending {
-			return nil // it leaves the node, if ever, once a moderator approves it
+		if held, err := heldHere(ctx, tx, post); err != nil || held {
+			return err // it leaves the node, if ever, once a moderator approves it
 		}
 		// The outbox decides who receives it (nobody for the site audience).
 		return ps.Outbox.Enqueue(ctx, tx, Activity{Kind: ActivityCreate, Actor: author, Post: post, Parent: parent})
@@ -214,8 +216,8 @@ func (ps *Posts) Edit(ctx context.Context, actor *model.Account, id, source stri
 		if err != nil {
 			return err
 		}
-		if post.State == model.PostPending {
-			return nil
+		if held, err := heldHere(ctx, tx, post); err != nil || held {
+			return err
 		}
 		return ps.Outbox.Enqueue(ctx, tx, Activity{Kind: ActivityUpdate, Actor: actor, Post: post, Parent: parent})
 	})
@@ -244,8 +246,12 @@ func (ps *Posts) Delete(ctx context.Context, actor *model.Account, id string) er
 			return err
 		}
 		ps.Log.InfoContext(ctx, "post deleted", "post", id, "by", actor.Username)
-		if !post.Local || post.State == model.PostPending {
-			// A pending post never left the node. Removing another node's post here is
+		held, err := heldHere(ctx, tx, post)
+		if err != nil {
+			return err
+		}
+		if !post.Local || held {
+			// A pending post of a local group never left the node. Removing another node's post here is
 			// local moderation: only its author's node may federate its deletion.
 			return nil
 		}
@@ -393,11 +399,19 @@ func (ps *Posts) Feed(ctx context.Context, viewer *model.Account, q FeedQuery) (
 func (ps *Posts) views(ctx context.Context, viewer *model.Account, posts []*model.Post) ([]*PostView, error) {
 	ids := make([]string, len(posts))
 	authorIDs := make([]string, 0, len(posts))
+	var groupIDs []string
 	for i, p := range posts {
 		ids[i] = p.ID
 		authorIDs = append(authorIDs, p.AccountID)
+		if p.GroupID != nil {
+			groupIDs = append(groupIDs, *p.GroupID)
+		}
 	}
 	authors, err := ps.Store.AccountsByIDs(ctx, authorIDs)
+	if err != nil {
+		return nil, err
+	}
+	groups, err := ps.Store.GroupsByIDs(ctx, groupIDs)
 	if err != nil {
 		return nil, err
 	}
@@ -421,6 +435,9 @@ func (ps *Posts) views(ctx context.Context, viewer *model.Account, posts []*mode
 		v := &PostView{Post: p, Author: authors[p.AccountID], CommentCount: counts[p.ID],
 			CanEdit: p.AccountID == viewer.ID, CanDelete: p.AccountID == viewer.ID || viewer.IsAdmin()}
 		p.Author = v.Author
+		if p.GroupID != nil {
+			v.Group = groups[*p.GroupID]
+		}
 		for _, k := range model.ReactionKinds {
 			t := byPost[p.ID][k.Kind]
 			v.Reactions = append(v.Reactions, ReactionCount{Kind: k.Kind, Emoji: k.Emoji, Count: t.N, Mine: t.Mine > 0})

@@ -401,27 +401,34 @@ func (r *Remote) ReceiveUpdatePost(ctx context.Context, in Incoming, p RemotePos
 		if err != nil {
 			return err
 		}
-		if post.AccountID != in.Actor.ID || post.Local {
-			return fmt.Errorf("update of %s by %s: %w", p.URI, in.Actor.URI, ErrForbidden)
-		}
-		html := r.md.policy.Sanitize(p.HTML)
-		mentions, err := r.mentionIDs(ctx, tx, p.MentionURIs)
-		if err != nil {
-			return err
-		}
-		if html == post.HTML && p.Source == post.Source {
-			return nil
-		}
-		now := r.now()
-		old := &model.PostEdit{ID: r.newID(), PostID: post.ID, Source: post.Source, HTML: post.HTML, EditedAt: post.UpdatedAt}
-		edited := now
-		if p.EditedAt != nil && !p.EditedAt.After(now.Add(maxClockAhead)) && p.EditedAt.After(post.CreatedAt) {
-			edited = p.EditedAt.UTC().Truncate(time.Microsecond)
-		}
-		post.Source, post.HTML, post.UpdatedAt, post.EditedAt = p.Source, html, edited, &edited
-		r.Log.InfoContext(ctx, "remote post edited", "post", post.ID, "author", in.Actor.Handle())
-		return tx.UpdatePostContent(ctx, post, old, mentions, remoteTags(p.Tags))
+		_, err = r.updatePost(ctx, tx, in, post, p)
+		return err
 	})
+}
+
+// updatePost replaces the text of the sender's post with p's, keeping the previous
+// version; it reports whether anything changed. Only the author may update a post.
+func (r *Remote) updatePost(ctx context.Context, tx *storage.Store, in Incoming, post *model.Post, p RemotePost) (bool, error) {
+	if post.AccountID != in.Actor.ID || post.Local {
+		return false, fmt.Errorf("update of %s by %s: %w", p.URI, in.Actor.URI, ErrForbidden)
+	}
+	html := r.md.policy.Sanitize(p.HTML)
+	mentions, err := r.mentionIDs(ctx, tx, p.MentionURIs)
+	if err != nil {
+		return false, err
+	}
+	if html == post.HTML && p.Source == post.Source {
+		return false, nil
+	}
+	now := r.now()
+	old := &model.PostEdit{ID: r.newID(), PostID: post.ID, Source: post.Source, HTML: post.HTML, EditedAt: post.UpdatedAt}
+	edited := now
+	if p.EditedAt != nil && !p.EditedAt.After(now.Add(maxClockAhead)) && p.EditedAt.After(post.CreatedAt) {
+		edited = p.EditedAt.UTC().Truncate(time.Microsecond)
+	}
+	post.Source, post.HTML, post.UpdatedAt, post.EditedAt = p.Source, html, edited, &edited
+	r.Log.InfoContext(ctx, "remote post edited", "post", post.ID, "author", in.Actor.Handle())
+	return true, tx.UpdatePostContent(ctx, post, old, mentions, remoteTags(p.Tags))
 }
 
 // ReceiveDeletePost deletes the sender's post with its comments. Deleting what is not

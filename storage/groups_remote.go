@@ -48,7 +48,7 @@ func (s *Store) CountGroupModerators(ctx context.Context, groupID string) (int, 
 }
 
 // remoteGroupColumns are the columns a refetch of a remote Group actor rewrites.
-var remoteGroupColumns = []string{"name", "inbox_uri", "shared_inbox_uri", "display_name", "kind", "site_only",
+var remoteGroupColumns = []string{"name", "inbox_uri", "shared_inbox_uri", "display_name", "kind", "site_only", "pre_moderation",
 	"description_html", "public_key_pem", "fetched_at", "updated_at"}
 
 // UpsertRemoteGroup stores or refreshes a cached remote group by its URI and sets g.ID

@@ -53,8 +53,8 @@ func TestGroupPosts(t *testing.T) {
 		rec = b.get("/groups/hikers?notice=posted")
 		wantBody(t, rec, "Your post is published.", "Trail report <strong>today</strong>", ">Group members<")
 		id := groupPostID(t, rec.Body.String(), "Trail report")
-		// Members see it in their home feed; non-members nowhere.
-		wantBody(t, b.get("/"), "Trail report")
+		// Members see it in their home feed, naming its group; non-members nowhere.
+		wantBody(t, b.get("/"), "Trail report", `in <a href="/groups/hikers">Group hikers</a>`)
 		wantBody(t, u.login("alice").get("/"), "Trail report")
 		rec = c.get("/groups/hikers")
 		wantStatus(t, rec, http.StatusOK)
