@@ -10,6 +10,9 @@ import (
 // another process (the CLI) may go unseen by these two lookups for up to this long.
 const CacheTTL = 2 * time.Second
 
+// maxCacheEntries bounds a cache's size.
+const maxCacheEntries = 10_000
+
 // ttlCache remembers rows read recently, by key, for CacheTTL. Only rows found are kept:
 // a row just added is never missed because of the cache, and lookups of random keys
 // cannot fill it. Entries are copies, so callers may change what they get.
@@ -50,6 +53,11 @@ func (c *ttlCache[T]) lookup(key string, read func() (*T, error)) (*T, error) {
 	}
 	c.mu.Lock()
 	if c.gen == gen {
+		// Rows of many remote accounts would otherwise stay for the process's life; the
+		// cache only has to bridge bursts, so starting over now and then costs nothing.
+		if len(c.entries) >= maxCacheEntries {
+			clear(c.entries)
+		}
 		c.entries[key] = ttlEntry[T]{value: *v, at: now}
 	}
 	c.mu.Unlock()
