@@ -30,43 +30,13 @@ var avatarFilePattern = regexp.MustCompile(`^[0-9A-Z]{26}\.png$`)
 // to a square, re-encodes it as a 256×256 PNG (dropping metadata and any payload) and
 // makes it the account's avatar.
 func (ps *Profiles) SetAvatar(ctx context.Context, acct *model.Account, r io.Reader) error {
-	invalid := &ValidationError{Fields: map[string]string{"avatar": "error.avatar.invalid"}}
-	data, err := io.ReadAll(io.LimitReader(r, ps.MaxAvatarBytes+1))
+	data, err := ps.imageUpload(r, "avatar", avatarSize, avatarSize)
 	if err != nil {
-		return fmt.Errorf("read avatar: %w", err)
+		return err
 	}
-	if int64(len(data)) > ps.MaxAvatarBytes {
-		return &ValidationError{Fields: map[string]string{"avatar": "error.avatar.too_large"}}
-	}
-	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
-	if err != nil || cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > maxAvatarPixels {
-		return invalid
-	}
-	if format != "png" && format != "jpeg" && format != "gif" {
-		return invalid
-	}
-	src, _, err := image.Decode(bytes.NewReader(data))
+	name, err := ps.writeImage(data)
 	if err != nil {
-		return invalid
-	}
-	b := src.Bounds()
-	side := min(b.Dx(), b.Dy())
-	// The centred square: image.Rect would sort its corners, so build it from its origin.
-	origin := image.Pt(b.Min.X+(b.Dx()-side)/2, b.Min.Y+(b.Dy()-side)/2)
-	crop := image.Rectangle{Min: origin, Max: origin.Add(image.Pt(side, side))}
-	dst := image.NewRGBA(image.Rect(0, 0, avatarSize, avatarSize))
-	draw.CatmullRom.Scale(dst, dst.Bounds(), src, crop, draw.Over, nil)
-	var out bytes.Buffer
-	if err := png.Encode(&out, dst); err != nil {
-		return fmt.Errorf("encode avatar: %w", err)
-	}
-	dir := filepath.Join(ps.DataDir, "avatars")
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return fmt.Errorf("avatar directory: %w", err)
-	}
-	name := ps.newID() + ".png"
-	if err := os.WriteFile(filepath.Join(dir, name), out.Bytes(), 0o640); err != nil {
-		return fmt.Errorf("write avatar: %w", err)
+		return err
 	}
 	old := acct.AvatarFile
 	oldUpdated := acct.UpdatedAt
@@ -78,14 +48,74 @@ func (ps *Profiles) SetAvatar(ctx context.Context, acct *model.Account, r io.Rea
 		return ps.profileChanged(ctx, tx, acct)
 	})
 	if err != nil {
-		_ = os.Remove(filepath.Join(dir, name))
+		ps.removeImage(name)
 		acct.AvatarFile, acct.UpdatedAt = old, oldUpdated
 		return err
 	}
-	if old != "" && avatarFilePattern.MatchString(old) {
-		_ = os.Remove(filepath.Join(dir, old))
-	}
+	ps.removeImage(old)
 	return nil
+}
+
+// imageUpload reads an uploaded image (PNG, JPEG or GIF, at most MaxAvatarBytes), crops
+// its centre to the w:h ratio and re-encodes it as a w×h PNG, dropping metadata and any
+// payload. Problems are reported on the form field named field.
+func (c *core) imageUpload(r io.Reader, field string, w, h int) ([]byte, error) {
+	invalid := &ValidationError{Fields: map[string]string{field: "error.avatar.invalid"}}
+	data, err := io.ReadAll(io.LimitReader(r, c.MaxAvatarBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("read image: %w", err)
+	}
+	if int64(len(data)) > c.MaxAvatarBytes {
+		return nil, &ValidationError{Fields: map[string]string{field: "error.avatar.too_large"}}
+	}
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil || cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > maxAvatarPixels {
+		return nil, invalid
+	}
+	if format != "png" && format != "jpeg" && format != "gif" {
+		return nil, invalid
+	}
+	src, _, err := image.Decode(bytes.NewReader(data))
+	if err != nil {
+		return nil, invalid
+	}
+	b := src.Bounds()
+	// The largest centred rectangle of ratio w:h (at least one pixel each way).
+	cw, ch := b.Dx(), b.Dx()*h/w
+	if ch > b.Dy() {
+		cw, ch = b.Dy()*w/h, b.Dy()
+	}
+	cw, ch = max(cw, 1), max(ch, 1)
+	// image.Rect would sort its corners, so build the crop from its origin.
+	origin := image.Pt(b.Min.X+(b.Dx()-cw)/2, b.Min.Y+(b.Dy()-ch)/2)
+	crop := image.Rectangle{Min: origin, Max: origin.Add(image.Pt(cw, ch))}
+	dst := image.NewRGBA(image.Rect(0, 0, w, h))
+	draw.CatmullRom.Scale(dst, dst.Bounds(), src, crop, draw.Over, nil)
+	var out bytes.Buffer
+	if err := png.Encode(&out, dst); err != nil {
+		return nil, fmt.Errorf("encode image: %w", err)
+	}
+	return out.Bytes(), nil
+}
+
+// writeImage stores a re-encoded PNG under a new generated name in the avatar directory.
+func (c *core) writeImage(data []byte) (string, error) {
+	dir := filepath.Join(c.DataDir, "avatars")
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return "", fmt.Errorf("avatar directory: %w", err)
+	}
+	name := c.newID() + ".png"
+	if err := os.WriteFile(filepath.Join(dir, name), data, 0o640); err != nil {
+		return "", fmt.Errorf("write image: %w", err)
+	}
+	return name, nil
+}
+
+// removeImage deletes a stored image; names the node did not generate are left alone.
+func (c *core) removeImage(name string) {
+	if name != "" && avatarFilePattern.MatchString(name) {
+		_ = os.Remove(filepath.Join(c.DataDir, "avatars", name))
+	}
 }
 
 // AvatarPath returns where a stored avatar file lives. Only names the node generated are

@@ -151,7 +151,7 @@ func (ps *Posts) groupForPost(ctx context.Context, author *model.Account, groupI
 // only those that are linked (not those inside code or links).
 func (ps *Posts) renderPost(ctx context.Context, tx *storage.Store, src string) (string, []string, []string, error) {
 	safe := ps.md.safe(src)
-	names, tags := mentionsAndTags(safe)
+	names, handles, tags := mentionsAndTags(safe)
 	if len(names) > 50 {
 		names = names[:50]
 	}
@@ -170,7 +170,11 @@ func (ps *Posts) renderPost(ctx context.Context, tx *storage.Store, src string) 
 	if len(tags) > 30 {
 		tags = tags[:30]
 	}
-	return linkify(safe, known), ids, tags, nil
+	groups, err := ps.groupLinks(ctx, tx, handles)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	return linkify(safe, known, groups), ids, tags, nil
 }
 
 // Edit replaces a post's text, keeping the previous version. Only the author may edit.

@@ -31,13 +31,39 @@ func newRenderer() *renderer {
 var (
 	// A mention or hashtag starts the text or follows a character that cannot be part of
 	// a word, an address or a URL path.
-	mentionPattern = regexp.MustCompile(`(^|[^\p{L}\p{N}_@/.])@([a-zA-Z0-9_]{1,30})\b`)
+	// A mention is @name, or a full handle @name@host[:port] (sub-match 3 is the host).
+	mentionPattern = regexp.MustCompile(`(^|[^\p{L}\p{N}_@/.])@([a-zA-Z0-9_]{1,30})(?:@([a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)*(?::[0-9]{1,5})?))?\b`)
 	tagPattern     = regexp.MustCompile(`(^|[^\p{L}\p{N}_&/#])#([\p{L}\p{N}_]{1,64})`)
 )
 
 // mentionsIn returns the lower-cased usernames written as @name, in order, without repeats.
+// A full handle @name@host names someone on a node, not a local user, and is left out.
 func mentionsIn(src string) []string {
-	return uniqueLower(mentionPattern.FindAllStringSubmatch(src, -1))
+	var local [][]string
+	for _, m := range mentionPattern.FindAllStringSubmatch(src, -1) {
+		if m[3] == "" {
+			local = append(local, m)
+		}
+	}
+	return uniqueLower(local)
+}
+
+// handlesIn returns the lower-cased full handles written as @name@host[:port], in order,
+// without repeats.
+func handlesIn(src string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, m := range mentionPattern.FindAllStringSubmatch(src, -1) {
+		if m[3] == "" {
+			continue
+		}
+		h := strings.ToLower(m[2] + "@" + m[3])
+		if !seen[h] {
+			seen[h] = true
+			out = append(out, h)
+		}
+	}
+	return out
 }
 
 // tagsIn returns the lower-cased hashtags written as #tag, in order, without repeats.
@@ -68,7 +94,7 @@ func uniqueLower(matches [][]string) []string {
 // render converts src to safe HTML. known lists the usernames that exist; only those
 // mentions become links.
 func (r *renderer) render(src string, known map[string]bool) string {
-	return linkify(r.safe(src), known)
+	return linkify(r.safe(src), known, nil)
 }
 
 // safe converts src to sanitized HTML, before mentions and hashtags are linked.
@@ -81,21 +107,23 @@ func (r *renderer) safe(src string) string {
 	return r.policy.Sanitize(buf.String())
 }
 
-// mentionsAndTags returns the mentions and hashtags linkify sees in safeHTML: those in
-// text outside links and code, so a `#define` in a code block is no hashtag.
-func mentionsAndTags(safeHTML string) (mentions, tags []string) {
+// mentionsAndTags returns the mentions, full handles and hashtags linkify sees in
+// safeHTML: those in text outside links and code, so a `#define` in a code block is no
+// hashtag.
+func mentionsAndTags(safeHTML string) (mentions, handles, tags []string) {
 	var text []string
 	walkText(safeHTML, func(escaped string) string {
 		text = append(text, escaped)
 		return escaped
 	})
 	joined := strings.Join(text, "\n")
-	return mentionsIn(joined), tagsIn(joined)
+	return mentionsIn(joined), handlesIn(joined), tagsIn(joined)
 }
 
-// linkify links mentions and hashtags in text nodes outside links and code.
-func linkify(safeHTML string, known map[string]bool) string {
-	return walkText(safeHTML, func(escaped string) string { return linkText(escaped, known) })
+// linkify links mentions, group handles and hashtags in text nodes outside links and
+// code. groups maps the lower-cased handles (name@host) of linkable groups to their page.
+func linkify(safeHTML string, known map[string]bool, groups map[string]string) string {
+	return walkText(safeHTML, func(escaped string) string { return linkText(escaped, known, groups) })
 }
 
 // walkText copies safeHTML, passing the escaped text of each text node outside links and
@@ -132,11 +160,20 @@ func walkText(safeHTML string, fn func(escaped string) string) string {
 	}
 }
 
-// linkText turns known mentions and all hashtags in escaped text into links.
-func linkText(s string, known map[string]bool) string {
+// linkText turns known mentions, known group handles and all hashtags in escaped text
+// into links.
+func linkText(s string, known map[string]bool, groups map[string]string) string {
 	s = mentionPattern.ReplaceAllStringFunc(s, func(m string) string {
 		sub := mentionPattern.FindStringSubmatch(m)
 		name := strings.ToLower(sub[2])
+		if sub[3] != "" {
+			// The path is built from the stored group (a handle-safe name and host).
+			path, ok := groups[name+"@"+strings.ToLower(sub[3])]
+			if !ok {
+				return m
+			}
+			return sub[1] + `<a href="` + html.EscapeString(path) + `" class="mention group">@` + sub[2] + "@" + sub[3] + `</a>`
+		}
 		if !known[name] {
 			return m
 		}

@@ -54,6 +54,7 @@ func (h *handler) routes() http.Handler {
 	r.Handle("/groups/{name}/members/{id}/remove", h.member(h.groupMemberRemove)).Methods(http.MethodPost)
 	r.Handle("/groups/{name}/settings", h.member(h.groupSettings)).Methods(http.MethodGet)
 	r.Handle("/groups/{name}/settings", h.member(h.groupUpdate)).Methods(http.MethodPost)
+	r.Handle("/groups/{name}/image", h.member(h.groupImage)).Methods(http.MethodPost)
 	r.Handle("/groups/{name}/archive", h.member(h.groupArchive)).Methods(http.MethodPost)
 	r.Handle("/groups/{name}/moderation", h.member(h.groupModeration)).Methods(http.MethodGet)
 	r.Handle("/groups/{name}/moderation/{id}", h.member(h.groupModerate)).Methods(http.MethodPost)
@@ -149,11 +150,12 @@ func (h *handler) headers(next http.Handler) http.Handler {
 // avatarUploadSlack is room for the multipart framing around an avatar upload.
 const avatarUploadSlack = 64 << 10
 
-// limitBody caps request bodies; avatar uploads get the avatar limit instead.
+// limitBody caps request bodies; avatar and group image uploads get the avatar limit
+// instead.
 func (h *handler) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		limit := h.cfg.MaxBodyBytes
-		if r.URL.Path == "/settings/avatar" {
+		if r.URL.Path == "/settings/avatar" || isGroupImagePath(r.URL.Path) {
 			limit = h.cfg.MaxAvatarBytes + avatarUploadSlack
 		}
 		if limit <= 0 {
@@ -164,4 +166,11 @@ func (h *handler) limitBody(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// isGroupImagePath reports whether path is a group image upload, /groups/{name}/image.
+func isGroupImagePath(path string) bool {
+	rest, ok := strings.CutPrefix(path, "/groups/")
+	name, ok2 := strings.CutSuffix(rest, "/image")
+	return ok && ok2 && name != "" && !strings.Contains(name, "/")
 }
