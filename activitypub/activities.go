@@ -247,16 +247,7 @@ func NewUndoFollow(f *model.Follow, follower, followee *model.Account) (vocab.Ac
 	if err != nil {
 		return nil, err
 	}
-	u := streams.NewActivityStreamsUndo()
-	u.SetJSONLDId(idProp(mustIRI(UndoID(f.URI))))
-	u.SetActivityStreamsActor(actorProp(mustIRI(follower.URI)))
-	obj := streams.NewActivityStreamsObjectProperty()
-	obj.AppendActivityStreamsFollow(follow)
-	u.SetActivityStreamsObject(obj)
-	to := streams.NewActivityStreamsToProperty()
-	to.AppendIRI(mustIRI(followee.URI))
-	u.SetActivityStreamsTo(to)
-	return u, nil
+	return aroundFollow(streams.NewActivityStreamsUndo(), UndoID(f.URI), follower.URI, followee.URI, follow), nil
 }
 
 // NewAccept builds Accept{Follow} by a local followee of the remote Follow f.
@@ -265,16 +256,7 @@ func NewAccept(f *model.Follow, follower, followee *model.Account) (vocab.Activi
 	if err != nil {
 		return nil, err
 	}
-	a := streams.NewActivityStreamsAccept()
-	a.SetJSONLDId(idProp(mustIRI(AcceptID(followee.URI, f.URI))))
-	a.SetActivityStreamsActor(actorProp(mustIRI(followee.URI)))
-	obj := streams.NewActivityStreamsObjectProperty()
-	obj.AppendActivityStreamsFollow(follow)
-	a.SetActivityStreamsObject(obj)
-	to := streams.NewActivityStreamsToProperty()
-	to.AppendIRI(mustIRI(follower.URI))
-	a.SetActivityStreamsTo(to)
-	return a, nil
+	return aroundFollow(streams.NewActivityStreamsAccept(), AcceptID(followee.URI, f.URI), followee.URI, follower.URI, follow), nil
 }
 
 // NewReject builds Reject{Follow} by a local followee of the remote Follow f.
@@ -283,16 +265,29 @@ func NewReject(f *model.Follow, follower, followee *model.Account) (vocab.Activi
 	if err != nil {
 		return nil, err
 	}
-	a := streams.NewActivityStreamsReject()
-	a.SetJSONLDId(idProp(mustIRI(RejectID(followee.URI, f.URI))))
-	a.SetActivityStreamsActor(actorProp(mustIRI(followee.URI)))
+	return aroundFollow(streams.NewActivityStreamsReject(), RejectID(followee.URI, f.URI), followee.URI, follower.URI, follow), nil
+}
+
+// followEnvelope is what Undo, Accept and Reject have in common around a Follow.
+type followEnvelope interface {
+	SetJSONLDId(vocab.JSONLDIdProperty)
+	SetActivityStreamsActor(vocab.ActivityStreamsActorProperty)
+	SetActivityStreamsObject(vocab.ActivityStreamsObjectProperty)
+	SetActivityStreamsTo(vocab.ActivityStreamsToProperty)
+}
+
+// aroundFollow fills a (an Undo, Accept or Reject) with id and actor, follow as its
+// object, addressed to the other side of the follow. The IRIs were checked by the caller.
+func aroundFollow[T followEnvelope](a T, id, actor, to string, follow vocab.ActivityStreamsFollow) T {
+	a.SetJSONLDId(idProp(mustIRI(id)))
+	a.SetActivityStreamsActor(actorProp(mustIRI(actor)))
 	obj := streams.NewActivityStreamsObjectProperty()
 	obj.AppendActivityStreamsFollow(follow)
 	a.SetActivityStreamsObject(obj)
-	to := streams.NewActivityStreamsToProperty()
-	to.AppendIRI(mustIRI(follower.URI))
-	a.SetActivityStreamsTo(to)
-	return a, nil
+	toProp := streams.NewActivityStreamsToProperty()
+	toProp.AppendIRI(mustIRI(to))
+	a.SetActivityStreamsTo(toProp)
+	return a
 }
 
 // remoteFollow rebuilds the Follow a remote follower sent: its id is on the follower's node.

@@ -53,16 +53,7 @@ func NewLeave(followURI, memberURI, groupURI string) (vocab.ActivityStreamsUndo,
 	if err != nil {
 		return nil, err
 	}
-	u := streams.NewActivityStreamsUndo()
-	u.SetJSONLDId(idProp(mustIRI(UndoID(followURI))))
-	u.SetActivityStreamsActor(actorProp(mustIRI(memberURI)))
-	obj := streams.NewActivityStreamsObjectProperty()
-	obj.AppendActivityStreamsFollow(follow)
-	u.SetActivityStreamsObject(obj)
-	to := streams.NewActivityStreamsToProperty()
-	to.AppendIRI(mustIRI(groupURI))
-	u.SetActivityStreamsTo(to)
-	return u, nil
+	return aroundFollow(streams.NewActivityStreamsUndo(), UndoID(followURI), memberURI, groupURI, follow), nil
 }
 
 // NewGroupAccept builds Accept{Follow} by the group: the member is in.
@@ -71,16 +62,7 @@ func NewGroupAccept(groupURI, followURI, memberURI string) (vocab.ActivityStream
 	if err != nil {
 		return nil, err
 	}
-	a := streams.NewActivityStreamsAccept()
-	a.SetJSONLDId(idProp(mustIRI(AcceptID(groupURI, followURI))))
-	a.SetActivityStreamsActor(actorProp(mustIRI(groupURI)))
-	obj := streams.NewActivityStreamsObjectProperty()
-	obj.AppendActivityStreamsFollow(follow)
-	a.SetActivityStreamsObject(obj)
-	to := streams.NewActivityStreamsToProperty()
-	to.AppendIRI(mustIRI(memberURI))
-	a.SetActivityStreamsTo(to)
-	return a, nil
+	return aroundFollow(streams.NewActivityStreamsAccept(), AcceptID(groupURI, followURI), groupURI, memberURI, follow), nil
 }
 
 // NewGroupReject builds Reject{Follow} by the group: the request is refused, or the
@@ -90,16 +72,7 @@ func NewGroupReject(groupURI, followURI, memberURI string) (vocab.ActivityStream
 	if err != nil {
 		return nil, err
 	}
-	a := streams.NewActivityStreamsReject()
-	a.SetJSONLDId(idProp(mustIRI(RejectID(groupURI, followURI))))
-	a.SetActivityStreamsActor(actorProp(mustIRI(groupURI)))
-	obj := streams.NewActivityStreamsObjectProperty()
-	obj.AppendActivityStreamsFollow(follow)
-	a.SetActivityStreamsObject(obj)
-	to := streams.NewActivityStreamsToProperty()
-	to.AppendIRI(mustIRI(memberURI))
-	a.SetActivityStreamsTo(to)
-	return a, nil
+	return aroundFollow(streams.NewActivityStreamsReject(), RejectID(groupURI, followURI), groupURI, memberURI, follow), nil
 }
 
 // groupFollow rebuilds a member's Follow of the group, as Accept and Reject embed it.

@@ -36,6 +36,10 @@ type HandlerOptions struct {
 	NewKey func() (*rsa.PrivateKey, error)
 	// MaxBody bounds an inbox POST; zero means 1 MiB.
 	MaxBody int64
+	// Identity and Resolver, when the node already built them, are shared instead of
+	// loading the node key and building a second resolver; nil means build them here.
+	Identity *NodeIdentity
+	Resolver *Resolver
 }
 
 // handler serves the ActivityPub surface: discovery, actors, objects and inboxes.
@@ -87,16 +91,22 @@ func newHandler(o HandlerOptions) (*handler, error) {
 	if o.Client == nil {
 		o.Client = &http.Client{Timeout: DefaultClientTimeout}
 	}
-	node, err := LoadNodeIdentity(context.Background(), o.Store, base, o.NewKey, o.Now)
-	if err != nil {
-		return nil, err
+	node := o.Identity
+	if node == nil {
+		var err error
+		if node, err = LoadNodeIdentity(context.Background(), o.Store, base, o.NewKey, o.Now); err != nil {
+			return nil, err
+		}
 	}
-	signer, err := node.Signer(o.Now)
-	if err != nil {
-		return nil, err
+	res := o.Resolver
+	if res == nil {
+		signer, err := node.Signer(o.Now)
+		if err != nil {
+			return nil, err
+		}
+		res = NewResolver(ResolverOptions{Origin: base, Store: o.Store, Remote: o.Social.Remote, Client: o.Client,
+			Signer: signer, Now: o.Now})
 	}
-	res := NewResolver(ResolverOptions{Origin: base, Store: o.Store, Remote: o.Social.Remote, Client: o.Client,
-		Signer: signer, Now: o.Now})
 	keys := NewKeyStore(o.Store, res)
 	return &handler{
 		origin: base, host: strings.ToLower(u.Host), store: o.Store, social: o.Social, log: o.Log, now: o.Now,

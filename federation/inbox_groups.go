@@ -48,6 +48,23 @@ func (h *handler) localGroup(ctx context.Context, uri string) (*model.Group, err
 	return g, nil
 }
 
+// homeGroupOfNote returns the local group a member's Create or Update of a group note is
+// addressed to. A group note for a group not homed here is refused: group posts reach
+// other nodes only through their group's Announce. Nil and no error: not a group note.
+func (h *handler) homeGroupOfNote(ctx context.Context, act *activitypub.RemoteActivity) (*model.Group, error) {
+	if act.Note == nil || act.Note.GroupURI == "" {
+		return nil, nil
+	}
+	g, err := h.localGroup(ctx, act.Note.GroupURI)
+	if err != nil {
+		return nil, err
+	}
+	if g == nil {
+		return nil, refusal(http.StatusForbidden, "%s of group post %s sent to a node that is not its group's", act.Type, act.Note.Post.URI)
+	}
+	return g, nil
+}
+
 // receiveFromGroup applies what a remote group says: its answer to a local account's
 // join, or a post (or deletion) it relays.
 func (h *handler) receiveFromGroup(ctx context.Context, pr *peerRequest, g *model.Group, act *activitypub.RemoteActivity) error {
@@ -158,16 +175,9 @@ func (h *handler) dispatchGroup(ctx context.Context, in social.Incoming, act *ac
 		}
 		return true, rm.ReceiveGroupLeave(ctx, in, g, act.ObjectID)
 	case activitypub.TypeCreate:
-		if act.Note == nil || act.Note.GroupURI == "" {
-			return false, nil
-		}
-		g, err := h.localGroup(ctx, act.Note.GroupURI)
-		if err != nil {
-			return true, err
-		}
+		g, err := h.homeGroupOfNote(ctx, act)
 		if g == nil {
-			// Group posts reach other nodes only through their group's Announce.
-			return true, refusal(http.StatusForbidden, "group post %s sent to a node that is not its group's", act.Note.Post.URI)
+			return err != nil, err
 		}
 		return true, rm.ReceiveGroupPost(ctx, in, g, remotePost(act.Note))
 	case activitypub.TypeUpdate, activitypub.TypeLike, activitypub.TypeEmojiReact:

@@ -21,15 +21,9 @@ func (h *handler) dispatchGroupMore(ctx context.Context, in social.Incoming, act
 	rm := h.social.Remote
 	switch act.Type {
 	case activitypub.TypeUpdate:
-		if act.Note == nil || act.Note.GroupURI == "" {
-			return false, nil
-		}
-		g, err := h.localGroup(ctx, act.Note.GroupURI)
-		if err != nil {
-			return true, err
-		}
+		g, err := h.homeGroupOfNote(ctx, act)
 		if g == nil {
-			return true, refusal(http.StatusForbidden, "group post update %s sent to a node that is not its group's", act.Note.Post.URI)
+			return err != nil, err
 		}
 		return true, rm.ReceiveGroupUpdate(ctx, in, g, remotePost(act.Note))
 	case activitypub.TypeLike, activitypub.TypeEmojiReact:

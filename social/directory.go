@@ -152,44 +152,14 @@ func (a *Accounts) ByHandle(ctx context.Context, handle string) (*model.Account,
 }
 
 // GetByHandle returns the profile a handle names ("user" or "user@host:port", with or
-// without a leading @). Local handles, including ones naming this node's own host, are
-// Profiles.Get; remote ones show the cached actor with what this node knows of it.
+// without a leading @). Local handles, including ones naming this node's own host, show
+// what Profiles.Get shows; remote ones the cached actor with what this node knows of it.
 func (ps *Profiles) GetByHandle(ctx context.Context, viewer *model.Account, handle string) (*Profile, error) {
 	acct, err := (&Accounts{ps.core}).ByHandle(ctx, handle)
 	if err != nil {
 		return nil, err
 	}
-	if acct.Local() {
-		return ps.Get(ctx, viewer, acct.Username)
-	}
-	if !acct.Active() && !viewer.IsAdmin() {
-		return nil, ErrNotFound
-	}
-	prof := &Profile{Account: acct, IsViewer: acct.ID == viewer.ID}
-	if acct.ManagerID != nil {
-		if m, err := ps.Store.Account(ctx, *acct.ManagerID); err == nil && m.Active() {
-			prof.Manager = m
-		} else if err != nil && !errors.Is(err, ErrNotFound) {
-			return nil, err
-		}
-	}
-	if prof.Reports, err = ps.Store.DirectReports(ctx, acct.ID); err != nil {
-		return nil, err
-	}
-	if prof.Skills, err = ps.Store.Skills(ctx, acct.ID); err != nil {
-		return nil, err
-	}
-	acct.Skills = prof.Skills
-	// Counts are what this node knows: its own accounts' follows of the remote one.
-	if prof.Followers, prof.Following, err = ps.Store.FollowCounts(ctx, acct.ID); err != nil {
-		return nil, err
-	}
-	if !prof.IsViewer {
-		if prof.FollowedByViewer, err = ps.Store.IsFollowing(ctx, viewer.ID, acct.ID); err != nil {
-			return nil, err
-		}
-	}
-	return prof, nil
+	return ps.profileOf(ctx, viewer, acct)
 }
 
 // State tells whether follower follows followeeID (following) or has asked a remote

@@ -50,6 +50,12 @@ func (ps *Profiles) Get(ctx context.Context, viewer *model.Account, username str
 	if err != nil {
 		return nil, err
 	}
+	return ps.profileOf(ctx, viewer, acct)
+}
+
+// profileOf assembles the profile of acct, local or remote, as viewer sees it; the
+// counts of a remote account are what this node knows (its own accounts' follows).
+func (ps *Profiles) profileOf(ctx context.Context, viewer, acct *model.Account) (*Profile, error) {
 	if !acct.Active() && !viewer.IsAdmin() {
 		return nil, ErrNotFound
 	}
@@ -61,6 +67,7 @@ func (ps *Profiles) Get(ctx context.Context, viewer *model.Account, username str
 			return nil, err
 		}
 	}
+	var err error
 	if prof.Reports, err = ps.Store.DirectReports(ctx, acct.ID); err != nil {
 		return nil, err
 	}

@@ -118,7 +118,7 @@ func build(ctx context.Context, db *bun.DB, cfg config.Config, log *slog.Logger,
 	}
 	fed, err := federation.NewHandler(federation.HandlerOptions{
 		Config: cfg, Store: store, Social: svc, Log: log, Client: client, Now: opts.Now, NewKey: opts.NewKey,
-		MaxBody: cfg.MaxBodyBytes,
+		MaxBody: cfg.MaxBodyBytes, Identity: identity, Resolver: resolver.r,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("build federation: %w", err)
