@@ -36,6 +36,8 @@ const (
 	TermSiteOnly     = Prefix + ":siteOnly"
 	// TermPreModeration says a group holds its members' posts for its moderators.
 	TermPreModeration = Prefix + ":preModeration"
+	// TermSkills is a person's skill tags, a set of strings.
+	TermSkills = Prefix + ":skills"
 )
 
 // Values of atrium:role.
@@ -83,6 +85,7 @@ func contextTerms(origin string) map[string]interface{} {
 		TermDepartment:    map[string]interface{}{"@id": TermDepartment},
 		TermJobTitle:      map[string]interface{}{"@id": TermJobTitle},
 		TermManager:       typed(TermManager, "@id"),
+		TermSkills:        map[string]interface{}{"@id": TermSkills, "@container": "@set"},
 		TermGuestExpires:  typed(TermGuestExpires, "xsd:dateTime"),
 		TermGroupKind:     map[string]interface{}{"@id": TermGroupKind},
 		TermSiteOnly:      typed(TermSiteOnly, "xsd:boolean"),

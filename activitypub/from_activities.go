@@ -47,6 +47,8 @@ type RemoteActivity struct {
 	Note *RemoteNote
 	// Person is the embedded Person of Update, which must be the actor itself.
 	Person *RemoteActor
+	// Group is the embedded Group of Update, which must be the actor itself.
+	Group *RemoteGroup
 	// Content is the emoji of an EmojiReact (or of a Like that carries one).
 	Content string
 }
@@ -59,6 +61,9 @@ type RemoteActivity struct {
 func ParseActivity(ctx context.Context, b []byte) (*RemoteActivity, error) {
 	if len(b) > MaxDocumentBytes {
 		return nil, fmt.Errorf("%w: document of %d bytes exceeds %d", ErrInvalid, len(b), MaxDocumentBytes)
+	}
+	if err := checkDepth(b); err != nil {
+		return nil, err
 	}
 	var m map[string]interface{}
 	dec := json.NewDecoder(bytes.NewReader(b))
@@ -177,6 +182,10 @@ func (a *RemoteActivity) embedded(ctx context.Context, o map[string]interface{},
 			if a.Person.Account.URI != a.ActorURI {
 				return fmt.Errorf("%w: Update of another actor %q", ErrInvalid, a.Person.Account.URI)
 			}
+		case TypeGroup:
+			if a.Type == TypeUpdate {
+				return a.embeddedGroup(o, jsonld)
+			}
 		}
 	case TypeAnnounce:
 		// A group relays a member's activity: it keeps its own id, actor and checks.
@@ -273,6 +282,9 @@ type ApplicationKey struct {
 func ParseApplicationKey(b []byte) (*ApplicationKey, error) {
 	if len(b) > MaxDocumentBytes {
 		return nil, fmt.Errorf("%w: document of %d bytes exceeds %d", ErrInvalid, len(b), MaxDocumentBytes)
+	}
+	if err := checkDepth(b); err != nil {
+		return nil, err
 	}
 	var doc struct {
 		ID        string          `json:"id"`

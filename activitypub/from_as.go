@@ -58,6 +58,8 @@ type RemoteActor struct {
 	PublicKeyID string
 	// ManagerURI is atrium:manager, an actor IRI on any node; empty for none.
 	ManagerURI string
+	// Skills is atrium:skills; nil when the document does not state them.
+	Skills []string
 	// IconURL is the avatar URL; empty for none.
 	IconURL string
 	// GuestExpires is atrium:guestExpires; nil for none.
@@ -88,6 +90,9 @@ type RemoteNote struct {
 func Parse(ctx context.Context, b []byte) (vocab.Type, error) {
 	if len(b) > MaxDocumentBytes {
 		return nil, fmt.Errorf("%w: document of %d bytes exceeds %d", ErrInvalid, len(b), MaxDocumentBytes)
+	}
+	if err := checkDepth(b); err != nil {
+		return nil, err
 	}
 	var m map[string]interface{}
 	dec := json.NewDecoder(bytes.NewReader(b))
@@ -286,6 +291,13 @@ func extrasFromAS(r *RemoteActor, m map[string]interface{}) error {
 		}
 		r.ManagerURI = s
 	}
+	if v, ok := m[TermSkills]; ok {
+		skills, err := skillsFromAS(v)
+		if err != nil {
+			return err
+		}
+		r.Skills = skills
+	}
 	if v, ok := m[TermGuestExpires]; ok {
 		s, _ := v.(string)
 		t, err := time.Parse(time.RFC3339, s)
@@ -479,4 +491,33 @@ func tagsFromAS(r *RemoteNote, prop vocab.ActivityStreamsTagProperty) error {
 		}
 	}
 	return nil
+}
+
+// MaxSkills bounds atrium:skills.
+const MaxSkills = 64
+
+// skillsFromAS reads atrium:skills: a list of strings, or one string as JSON-LD compaction
+// may write a list of one.
+func skillsFromAS(v interface{}) ([]string, error) {
+	var list []interface{}
+	switch x := v.(type) {
+	case string:
+		list = []interface{}{x}
+	case []interface{}:
+		list = x
+	default:
+		return nil, fmt.Errorf("%w: %s must be a list of strings", ErrInvalid, TermSkills)
+	}
+	if len(list) > MaxSkills {
+		return nil, fmt.Errorf("%w: %s lists more than %d skills", ErrInvalid, TermSkills, MaxSkills)
+	}
+	out := make([]string, 0, len(list))
+	for _, it := range list {
+		s, ok := it.(string)
+		if !ok || len(s) > MaxFieldBytes {
+			return nil, fmt.Errorf("%w: %s must be strings of at most %d bytes", ErrInvalid, TermSkills, MaxFieldBytes)
+		}
+		out = append(out, s)
+	}
+	return out, nil
 }

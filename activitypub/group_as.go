@@ -19,7 +19,8 @@ func GroupMembersURI(actor string) string { return actor + "/followers" }
 func GroupModeratorsURI(actor string) string { return actor + "/moderators" }
 
 // GroupToAS is the Group actor document of a local group, with the @context of the node
-// at origin. Closed and secret groups approve their followers (members) manually.
+// at origin. Closed and secret groups approve their followers (members) manually. The
+// avatar is its icon and the banner its image, served to peers at origin/avatars/.
 func GroupToAS(origin string, g *model.Group) (map[string]interface{}, error) {
 	if g == nil {
 		return nil, errors.New("activitypub: group: nil group")
@@ -54,6 +55,12 @@ func GroupToAS(origin string, g *model.Group) (map[string]interface{}, error) {
 	if g.DescriptionHTML != "" {
 		doc["summary"] = g.DescriptionHTML
 	}
+	if g.AvatarFile != "" {
+		doc["icon"] = pictureDoc(origin, g.AvatarFile)
+	}
+	if g.BannerFile != "" {
+		doc["image"] = pictureDoc(origin, g.BannerFile)
+	}
 	if g.SharedInboxURI != "" {
 		if _, err := sameOriginIRI(g.URI, g.SharedInboxURI); err != nil {
 			return nil, fmt.Errorf("activitypub: group %q: shared inbox: %w", g.URI, err)
@@ -68,6 +75,9 @@ type RemoteGroup struct {
 	// Group holds Name, Domain, URI, inboxes, DisplayName, Kind, SiteOnly,
 	// PreModeration and PublicKeyPEM; DescriptionHTML is as received and must be sanitized before storage.
 	Group model.Group
+	// AvatarURL (icon) and BannerURL (image) are the group's pictures, on its own node;
+	// empty for none, and for a picture named on another node.
+	AvatarURL, BannerURL string
 }
 
 // groupDoc is the part of a Group document Atrium reads.
@@ -86,10 +96,12 @@ type groupDoc struct {
 		Owner        string `json:"owner"`
 		PublicKeyPem string `json:"publicKeyPem"`
 	} `json:"publicKey"`
-	ManuallyApproves *bool  `json:"manuallyApprovesFollowers"`
-	Kind             string `json:"atrium:groupKind"`
-	SiteOnly         bool   `json:"atrium:siteOnly"`
-	PreModeration    bool   `json:"atrium:preModeration"`
+	ManuallyApproves *bool           `json:"manuallyApprovesFollowers"`
+	Kind             string          `json:"atrium:groupKind"`
+	SiteOnly         bool            `json:"atrium:siteOnly"`
+	PreModeration    bool            `json:"atrium:preModeration"`
+	Icon             json.RawMessage `json:"icon"`
+	Image            json.RawMessage `json:"image"`
 }
 
 // ParseGroup validates a remote Group actor document: one object of type Group, every
@@ -98,6 +110,9 @@ type groupDoc struct {
 func ParseGroup(b []byte) (*RemoteGroup, error) {
 	if len(b) > MaxDocumentBytes {
 		return nil, fmt.Errorf("%w: document of %d bytes exceeds %d", ErrInvalid, len(b), MaxDocumentBytes)
+	}
+	if err := checkDepth(b); err != nil {
+		return nil, err
 	}
 	var d groupDoc
 	if err := json.Unmarshal(b, &d); err != nil {
@@ -115,8 +130,12 @@ func ParseGroup(b []byte) (*RemoteGroup, error) {
 	if id.Fragment != "" {
 		return nil, wrap(fmt.Errorf("%w: actor id has a fragment", ErrInvalid))
 	}
-	if d.PreferredUsername == "" {
-		return nil, wrap(fmt.Errorf("%w: preferredUsername missing", ErrInvalid))
+	// The name becomes part of handles, paths and lookups; the texts are shown.
+	if err := validUsername(d.PreferredUsername); err != nil {
+		return nil, wrap(err)
+	}
+	if len(d.Name) > MaxFieldBytes || len(d.Summary) > MaxContentBytes {
+		return nil, wrap(fmt.Errorf("%w: name or summary too long", ErrInvalid))
 	}
 	if _, err := sameOriginIRI(d.ID, d.Inbox); err != nil {
 		return nil, wrap(fmt.Errorf("%w: inbox: %v", ErrInvalid, err))
@@ -152,5 +171,5 @@ func ParseGroup(b []byte) (*RemoteGroup, error) {
 		Name: strings.ToLower(d.PreferredUsername), Domain: strings.ToLower(id.Host), URI: d.ID,
 		InboxURI: d.Inbox, SharedInboxURI: d.Endpoints.SharedInbox, DisplayName: name,
 		Kind: kind, SiteOnly: d.SiteOnly, PreModeration: d.PreModeration, DescriptionHTML: d.Summary, PublicKeyPEM: d.PublicKey.PublicKeyPem,
-	}}, nil
+	}, AvatarURL: pictureURL(d.ID, d.Icon), BannerURL: pictureURL(d.ID, d.Image)}, nil
 }

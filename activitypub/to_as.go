@@ -129,6 +129,11 @@ func PersonToAS(a *model.Account, x PersonExtras) (vocab.ActivityStreamsPerson, 
 	setString(extra, TermSite, a.Site)
 	setString(extra, TermDepartment, a.Department)
 	setString(extra, TermJobTitle, a.JobTitle)
+	// Skills go out only when the caller loaded them: an empty list clears them on the
+	// receiver, a missing one leaves what it has.
+	if a.Skills != nil {
+		extra[TermSkills] = append([]string{}, a.Skills...)
+	}
 	if a.Manager != nil && a.Manager.URI != "" {
 		if _, err := ParseIRI(a.Manager.URI); err != nil {
 			return nil, fmt.Errorf("activitypub: person %q: manager: %w", a.URI, err)

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 
+	"github.com/atrium-intranet/atrium/internal/ratelimit"
 	"github.com/atrium-intranet/atrium/social"
 )
 
@@ -107,6 +109,9 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		h.log.WarnContext(ctx, "api request refused", append(attrs, "error", ae.msg)...)
 	default:
 		h.log.InfoContext(ctx, "api request rejected", append(attrs, "error", ae.msg)...)
+	}
+	if ae.status == http.StatusTooManyRequests {
+		w.Header().Set("Retry-After", strconv.Itoa(ratelimit.RetryAfterSeconds(social.RetryAfter(err))))
 	}
 	writeJSON(w, ae.status, errorBody{Error: ae.msg, Details: ae.details})
 }

@@ -1,12 +1,15 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
 	"mime"
 	"net/http"
 	"strconv"
+
+	"github.com/atrium-intranet/atrium/internal/jsonlimit"
 )
 
 // maxFormMemory is how much of a multipart body is kept in memory; the body as a whole is
@@ -47,7 +50,16 @@ func kindOf(r *http.Request) (bodyKind, error) {
 // decodeJSON reads exactly one JSON value from the body into v. A body over the limit
 // surfaces as *http.MaxBytesError (413); anything else unreadable is malformed (400).
 func decodeJSON(r *http.Request, v any) error {
-	dec := json.NewDecoder(r.Body)
+	// Read first (within the body limit) so a deeply nested document is refused before
+	// it is decoded.
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		return bodyError(err)
+	}
+	if err := jsonlimit.CheckDepth(b, jsonlimit.MaxDepth); err != nil {
+		return malformed()
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(v); err != nil {
 		return bodyError(err)
 	}

@@ -15,9 +15,9 @@ const (
 	maxTimelineLimit     = 40
 )
 
-// timelineHome returns the viewer's own posts and those of people they follow, newest
-// first. Pages continue with max_id; a Link header points at the next page while there
-// is one.
+// timelineHome returns the viewer's own posts and those of people and hashtags they
+// follow, newest first. Pages continue with max_id; a Link header points at the next
+// page while there is one.
 func (h *handler) timelineHome(w http.ResponseWriter, r *http.Request, viewer *model.Account) error {
 	limit, err := limitParam(r, defaultTimelineLimit, maxTimelineLimit)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/mail"
 	"net/url"
 	"path/filepath"
 	"strconv"
@@ -40,8 +41,36 @@ type Config struct {
 	MaxBodyBytes int64 `toml:"max_body_bytes"`
 	// MaxAvatarBytes caps avatar uploads.
 	MaxAvatarBytes int64 `toml:"max_avatar_bytes"`
+	// PostRate is how many posts and comments one account may write per minute, after a
+	// burst of PostBurst; 0 turns the limit off.
+	PostRate  int64 `toml:"post_rate"`
+	PostBurst int64 `toml:"post_burst"`
+	// InboxRate is how many inbox requests per second one peer node, and one client
+	// address, may send after a burst of InboxBurst; 0 turns the limit off.
+	InboxRate  int64 `toml:"inbox_rate"`
+	InboxBurst int64 `toml:"inbox_burst"`
 	// Language is the default UI language (en or de).
 	Language string `toml:"language"`
+	// DirectorySync is how often the sibling nodes' member directories are read; 0 turns
+	// the automatic reads off (admins can still start one).
+	DirectorySync Duration `toml:"directory_sync"`
+
+	// GuestInvites says who may invite guests: "admins" or "members" (members and admins).
+	GuestInvites string `toml:"guest_invites"`
+	// GuestInvitationTTL is how long an invitation link stays valid.
+	GuestInvitationTTL Duration `toml:"guest_invitation_ttl"`
+	// GuestAccountTTL is the default lifetime of a guest account, in whole days.
+	GuestAccountTTL Duration `toml:"guest_account_ttl"`
+
+	// SMTPHost is the mail server for invitations; empty sends no mail (links only).
+	SMTPHost     string `toml:"smtp_host"`
+	SMTPPort     int    `toml:"smtp_port"`
+	SMTPUsername string `toml:"smtp_username"`
+	SMTPPassword string `toml:"smtp_password"`
+	// SMTPFrom is the sender address, e.g. "Atrium <atrium@example.com>".
+	SMTPFrom string `toml:"smtp_from"`
+	// SMTPTLS is "starttls" (required), "tls" (implicit TLS, usually port 465) or "none".
+	SMTPTLS string `toml:"smtp_tls"`
 }
 
 // Duration is a time.Duration that reads "90m" style strings from TOML and env.
@@ -68,7 +97,18 @@ func Default() Config {
 		DeliveryLease:  Duration{time.Minute},
 		MaxBodyBytes:   1 << 20,
 		MaxAvatarBytes: 5 << 20,
+		PostRate:       30,
+		PostBurst:      100,
+		InboxRate:      3000,
+		InboxBurst:     6000,
 		Language:       "en",
+		DirectorySync:  Duration{15 * time.Minute},
+
+		GuestInvites:       "admins",
+		GuestInvitationTTL: Duration{7 * 24 * time.Hour},
+		GuestAccountTTL:    Duration{90 * 24 * time.Hour},
+		SMTPPort:           587,
+		SMTPTLS:            "starttls",
 	}
 }
 
@@ -104,6 +144,13 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 		"ATRIUM_SITE_NAME":    &c.SiteName,
 		"ATRIUM_LOG_LEVEL":    &c.LogLevel,
 		"ATRIUM_LANGUAGE":     &c.Language,
+
+		"ATRIUM_GUEST_INVITES": &c.GuestInvites,
+		"ATRIUM_SMTP_HOST":     &c.SMTPHost,
+		"ATRIUM_SMTP_USERNAME": &c.SMTPUsername,
+		"ATRIUM_SMTP_PASSWORD": &c.SMTPPassword,
+		"ATRIUM_SMTP_FROM":     &c.SMTPFrom,
+		"ATRIUM_SMTP_TLS":      &c.SMTPTLS,
 	}
 	for name, dst := range strs {
 		if v := getenv(name); v != "" {
@@ -113,12 +160,16 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 	ints := map[string]*int64{
 		"ATRIUM_MAX_BODY_BYTES":   &c.MaxBodyBytes,
 		"ATRIUM_MAX_AVATAR_BYTES": &c.MaxAvatarBytes,
+		"ATRIUM_POST_RATE":        &c.PostRate,
+		"ATRIUM_POST_BURST":       &c.PostBurst,
+		"ATRIUM_INBOX_RATE":       &c.InboxRate,
+		"ATRIUM_INBOX_BURST":      &c.InboxBurst,
 	}
 	for name, dst := range ints {
 		if v := getenv(name); v != "" {
 			n, err := strconv.ParseInt(v, 10, 64)
 			if err != nil {
-				return &FieldError{Field: name, Msg: "must be a whole number of bytes"}
+				return &FieldError{Field: name, Msg: "must be a whole number"}
 			}
 			*dst = n
 		}
@@ -132,6 +183,37 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 		if err := c.SessionTTL.UnmarshalText([]byte(v)); err != nil {
 			return &FieldError{Field: "ATRIUM_SESSION_TTL", Msg: "must be a duration such as 720h"}
 		}
+	}
+	if v := getenv("ATRIUM_DIRECTORY_SYNC"); v != "" {
+		if err := c.DirectorySync.UnmarshalText([]byte(v)); err != nil {
+			return &FieldError{Field: "ATRIUM_DIRECTORY_SYNC", Msg: "must be a duration such as 15m (0 turns it off)"}
+		}
+	}
+	return c.applyGuestEnv(getenv)
+}
+
+// applyGuestEnv reads the guest and mail settings that are not plain strings.
+func (c *Config) applyGuestEnv(getenv func(string) string) error {
+	durs := []struct {
+		name string
+		dst  *Duration
+	}{
+		{"ATRIUM_GUEST_INVITATION_TTL", &c.GuestInvitationTTL},
+		{"ATRIUM_GUEST_ACCOUNT_TTL", &c.GuestAccountTTL},
+	}
+	for _, d := range durs {
+		if v := getenv(d.name); v != "" {
+			if err := d.dst.UnmarshalText([]byte(v)); err != nil {
+				return &FieldError{Field: d.name, Msg: "must be a duration such as 168h"}
+			}
+		}
+	}
+	if v := getenv("ATRIUM_SMTP_PORT"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return &FieldError{Field: "ATRIUM_SMTP_PORT", Msg: "must be a port number"}
+		}
+		c.SMTPPort = n
 	}
 	return nil
 }
@@ -186,8 +268,54 @@ func (c Config) Validate() error {
 	if c.MaxAvatarBytes < 1024 {
 		return &FieldError{Field: "max_avatar_bytes (ATRIUM_MAX_AVATAR_BYTES)", Msg: "must be at least 1024"}
 	}
+	if c.PostRate < 0 || c.PostBurst < 0 || c.InboxRate < 0 || c.InboxBurst < 0 {
+		return &FieldError{Field: "post_rate, post_burst, inbox_rate, inbox_burst", Msg: "must not be negative"}
+	}
+	if d := c.DirectorySync.Duration; d != 0 && (d < time.Minute || d > 24*time.Hour) {
+		return &FieldError{Field: "directory_sync (ATRIUM_DIRECTORY_SYNC)", Msg: "must be 0 (off) or between 1m and 24h"}
+	}
+	return c.validateGuests()
+}
+
+// validateGuests checks the guest and mail settings.
+func (c Config) validateGuests() error {
+	switch c.GuestInvites {
+	case "admins", "members":
+	default:
+		return &FieldError{Field: "guest_invites (ATRIUM_GUEST_INVITES)", Msg: "must be admins or members"}
+	}
+	if d := c.GuestInvitationTTL.Duration; d < time.Hour || d > 90*24*time.Hour {
+		return &FieldError{Field: "guest_invitation_ttl (ATRIUM_GUEST_INVITATION_TTL)", Msg: "must be between 1h and 2160h"}
+	}
+	// Guest accounts last whole days: the invitation form asks for days.
+	if d := c.GuestAccountTTL.Duration; d < 24*time.Hour || d > 365*24*time.Hour || d%(24*time.Hour) != 0 {
+		return &FieldError{Field: "guest_account_ttl (ATRIUM_GUEST_ACCOUNT_TTL)", Msg: "must be whole days between 24h and 8760h"}
+	}
+	switch c.SMTPTLS {
+	case "starttls", "tls", "none":
+	default:
+		return &FieldError{Field: "smtp_tls (ATRIUM_SMTP_TLS)", Msg: "must be starttls, tls or none"}
+	}
+	if c.SMTPHost == "" {
+		return nil
+	}
+	if strings.ContainsAny(c.SMTPHost, " /:") {
+		return &FieldError{Field: "smtp_host (ATRIUM_SMTP_HOST)", Msg: "must be a host name without port (see smtp_port)"}
+	}
+	if c.SMTPPort < 1 || c.SMTPPort > 65535 {
+		return &FieldError{Field: "smtp_port (ATRIUM_SMTP_PORT)", Msg: "must be between 1 and 65535"}
+	}
+	if addr, err := mail.ParseAddress(c.SMTPFrom); err != nil || addr.Address == "" {
+		return &FieldError{Field: "smtp_from (ATRIUM_SMTP_FROM)", Msg: "must be a mail address such as Atrium <atrium@example.com> when smtp_host is set"}
+	}
+	if (c.SMTPUsername == "") != (c.SMTPPassword == "") {
+		return &FieldError{Field: "smtp_username (ATRIUM_SMTP_USERNAME)", Msg: "and smtp_password must be set together"}
+	}
 	return nil
 }
+
+// MailEnabled reports whether invitations go out by mail.
+func (c Config) MailEnabled() bool { return c.SMTPHost != "" }
 
 // Secure reports whether the node is served over https (cookies get the Secure flag).
 func (c Config) Secure() bool { return strings.HasPrefix(c.BaseURL, "https://") }

@@ -31,8 +31,12 @@ func (h *handler) nodeActor(w http.ResponseWriter, r *http.Request) {
 }
 
 // company is the collection that stands for every sibling node's users (the company
-// audience). Its members are not listed.
-func (h *handler) company(w http.ResponseWriter, r *http.Request, _ *peerRequest) {
+// audience). Its members are not listed. Guests are outside it: to them it does not exist.
+func (h *handler) company(w http.ResponseWriter, r *http.Request, pr *peerRequest) {
+	if guestSigner(pr) != nil {
+		fail(w, http.StatusNotFound, "not found")
+		return
+	}
 	h.orderedCollection(w, r, h.origin+"/company", 0)
 }
 
@@ -54,9 +58,10 @@ func (h *handler) localUser(w http.ResponseWriter, r *http.Request) *model.Accou
 	return a
 }
 
-// person serves a local user's Person actor to any allowed peer.
-func (h *handler) person(w http.ResponseWriter, r *http.Request, _ *peerRequest) {
-	a := h.localUser(w, r)
+// person serves a local user's Person actor to any allowed peer; to a guest's own key
+// only the people it shares a group with.
+func (h *handler) person(w http.ResponseWriter, r *http.Request, pr *peerRequest) {
+	a := h.servedPerson(w, r, pr)
 	if a == nil {
 		return
 	}
@@ -65,7 +70,14 @@ func (h *handler) person(w http.ResponseWriter, r *http.Request, _ *peerRequest)
 			a.Manager = m
 		}
 	}
-	var x activitypub.PersonExtras
+	skills, err := h.store.Skills(r.Context(), a.ID)
+	if err != nil {
+		h.internal(w, r, err)
+		return
+	}
+	// A non-nil list, so that a fetch also clears skills a person removed.
+	a.Skills = append([]string{}, skills...)
+	x := activitypub.PersonExtras{GuestExpires: a.ExpiresAt}
 	if a.AvatarFile != "" {
 		x.IconURL, x.IconMediaType = h.origin+"/avatars/"+a.AvatarFile, "image/png"
 	}
@@ -87,9 +99,9 @@ const (
 // collection serves a user's outbox, followers or following as a total, without items:
 // who follows whom is for each node's own users to see.
 func (h *handler) collection(kind int) signedFunc {
-	return func(w http.ResponseWriter, r *http.Request, _ *peerRequest) {
+	return func(w http.ResponseWriter, r *http.Request, pr *peerRequest) {
 		a := h.localUser(w, r)
-		if a == nil {
+		if a == nil || !h.personVisible(w, r, a, pr) {
 			return
 		}
 		followers, following, err := h.store.FollowCounts(r.Context(), a.ID)
@@ -151,6 +163,10 @@ func (h *handler) note(w http.ResponseWriter, r *http.Request, pr *peerRequest) 
 		return
 	}
 	var x activitypub.NoteExtras
+	if x.GroupURI, err = h.noteGroupURI(ctx, p); err != nil {
+		h.internal(w, r, err)
+		return
+	}
 	if p.InReplyToID != nil {
 		parent, err := h.store.Post(ctx, *p.InReplyToID)
 		if err != nil {

@@ -76,7 +76,8 @@ func keyIDOf(r *http.Request) string {
 
 // noteVisible reports whether the users of the requesting node may see the local post p:
 // company posts by sibling nodes, followers posts by nodes where an accepted follower of
-// the author lives, site posts by no one. Comments follow their thread's top post.
+// the author lives, group posts by the nodes groupNoteVisible names, site posts by no
+// one. Comments follow their thread's top post.
 func (h *handler) noteVisible(ctx context.Context, p *model.Post, pr *peerRequest) (bool, error) {
 	if !p.Local {
 		return false, nil
@@ -95,11 +96,16 @@ func (h *handler) noteVisible(ctx context.Context, p *model.Post, pr *peerReques
 	if !author.Active() {
 		return false, nil
 	}
+	if g := guestSigner(pr); g != nil {
+		return h.guestNoteVisible(ctx, p, root, g) // a guest's own key: its groups only
+	}
 	switch root.Audience {
 	case model.AudienceCompany:
 		return pr.peer.Trust == model.TrustSibling, nil
 	case model.AudienceFollowers:
 		return h.store.HasFollowerOnDomain(ctx, root.AccountID, pr.domain)
+	case model.AudienceGroup:
+		return h.groupNoteVisible(ctx, p, root, pr)
 	default:
 		return false, nil
 	}

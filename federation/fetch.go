@@ -197,10 +197,14 @@ func (r *Resolver) fetchActor(ctx context.Context, uri string) (*model.Account, 
 	if err != nil {
 		return nil, "", err
 	}
+	r.syncAvatar(ctx, a, ra.IconURL)
 	return a, ra.PublicKeyID, nil
 }
 
 // actorInput turns a parsed actor into the social layer's input.
 func actorInput(ra *activitypub.RemoteActor) social.ActorInput {
-	return social.ActorInput{Account: ra.Account, SummaryHTML: string(ra.SummaryHTML), ManagerURI: ra.ManagerURI}
+	in := social.ActorInput{Account: ra.Account, SummaryHTML: string(ra.SummaryHTML), ManagerURI: ra.ManagerURI,
+		Skills: ra.Skills}
+	in.Account.ExpiresAt = ra.GuestExpires // a guest's end, which the rules apply at once
+	return in
 }

@@ -17,7 +17,7 @@ import (
 // groupsCollection lists the Group actor ids of this node's open and closed groups that
 // are not site-only, for sibling directories. Partners learn groups only by invitation.
 func (h *handler) groupsCollection(w http.ResponseWriter, r *http.Request, pr *peerRequest) {
-	if pr.peer.Trust != model.TrustSibling {
+	if pr.peer.Trust != model.TrustSibling || guestSigner(pr) != nil {
 		fail(w, http.StatusNotFound, "not found")
 		return
 	}
@@ -46,6 +46,9 @@ func (h *handler) groupsCollection(w http.ResponseWriter, r *http.Request, pr *p
 func (h *handler) groupVisible(ctx context.Context, g *model.Group, pr *peerRequest) (bool, error) {
 	if !g.Local() || g.SiteOnly {
 		return false, nil
+	}
+	if guest := guestSigner(pr); guest != nil {
+		return h.guestGroupVisible(ctx, g, guest) // a guest's own key: its groups only
 	}
 	if g.Kind == model.GroupSecret || pr.peer.Trust != model.TrustSibling {
 		return h.store.GroupHasMemberOnDomain(ctx, g.ID, pr.domain, model.MemberActive, model.MemberInvited)

@@ -74,7 +74,12 @@ func (r *Resolver) RefreshGroup(ctx context.Context, uri string) (*model.Group, 
 	if rg.Group.URI != uri {
 		return nil, fmt.Errorf("federation: group %s: document is %s", uri, rg.Group.URI)
 	}
-	return r.remote.UpsertGroup(ctx, rg.Group)
+	g, err := r.remote.UpsertGroup(ctx, rg.Group)
+	if err != nil {
+		return nil, err
+	}
+	r.syncGroupPictures(ctx, g, rg)
+	return g, nil
 }
 
 // RefreshGroups reads the group directory (<origin>/groups) of the sibling node at

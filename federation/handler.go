@@ -56,6 +56,8 @@ type handler struct {
 	resolver *Resolver
 	verifier *Verifier
 	siteName string
+	// inboxLimits bounds inbox requests per peer node and per client address.
+	inboxLimits *inboxLimits
 }
 
 // NewHandler builds the ActivityPub handler, loading (or creating) the node actor's key.
@@ -111,7 +113,8 @@ func newHandler(o HandlerOptions) (*handler, error) {
 	return &handler{
 		origin: base, host: strings.ToLower(u.Host), store: o.Store, social: o.Social, log: o.Log, now: o.Now,
 		maxBody: o.MaxBody, node: node, keys: keys, resolver: res, siteName: o.Config.SiteName,
-		verifier: NewVerifier(keys, o.Now, WithHost(u.Host), WithMaxBody(o.MaxBody)),
+		verifier:    NewVerifier(keys, o.Now, WithHost(u.Host), WithMaxBody(o.MaxBody)),
+		inboxLimits: newInboxLimits(o.Config.InboxRate, o.Config.InboxBurst),
 	}, nil
 }
 
@@ -141,14 +144,16 @@ func (h *handler) routes() http.Handler {
 	get("/users/{username}/followers", h.collection(collFollowers))
 	get("/users/{username}/following", h.collection(collFollowing))
 	get("/posts/{id}", h.note)
+	get(DirectoryPath, h.directory)
 	get("/groups", h.groupsCollection)
 	get("/groups/{name}", h.groupActor)
 	get("/groups/{name}/followers", h.groupMembers)
 	get("/groups/{name}/moderators", h.groupModerators)
+	get(activitypub.PicturePath+"{file}", h.picture)
 
-	r.HandleFunc("/inbox", h.inbox).Methods(http.MethodPost)
-	r.HandleFunc("/users/{username}/inbox", h.userInbox).Methods(http.MethodPost)
-	r.HandleFunc("/groups/{name}/inbox", h.groupInbox).Methods(http.MethodPost)
+	r.HandleFunc("/inbox", h.limitInbox(h.inbox)).Methods(http.MethodPost)
+	r.HandleFunc("/users/{username}/inbox", h.limitInbox(h.userInbox)).Methods(http.MethodPost)
+	r.HandleFunc("/groups/{name}/inbox", h.limitInbox(h.groupInbox)).Methods(http.MethodPost)
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "not found", http.StatusNotFound)
 	})

@@ -152,12 +152,13 @@ func (h *handler) dispatch(ctx context.Context, in social.Incoming, act *activit
 		case act.Note != nil:
 			return rm.ReceiveUpdatePost(ctx, in, remotePost(act.Note))
 		case act.Person != nil:
-			return rm.ReceiveActorUpdate(ctx, in, actorInput(act.Person))
+			return h.receivePersonUpdate(ctx, in, act.Person)
 		}
 		return fmt.Errorf("%w: Update of %q", errIgnored, act.ObjectType)
 	case activitypub.TypeDelete:
 		if act.ObjectID == act.ActorURI {
-			return fmt.Errorf("%w: Delete of an actor", errIgnored)
+			// The account is gone on its node: out of the directory, posts kept.
+			return rm.ReceiveActorDelete(ctx, in)
 		}
 		return rm.ReceiveDeletePost(ctx, in, act.ObjectID)
 	case activitypub.TypeFollow:

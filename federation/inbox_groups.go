@@ -71,6 +71,9 @@ func (h *handler) receiveFromGroup(ctx context.Context, pr *peerRequest, g *mode
 	rm := h.social.Remote
 	switch act.Type {
 	case activitypub.TypeAccept, activitypub.TypeReject:
+		if rp := activitypub.RejectedPostOf(act); rp != nil {
+			return h.receiveGroupRejectPost(ctx, g, act, rp)
+		}
 		if o := act.Object; o != nil && o.ObjectID != g.URI {
 			return refusal(http.StatusForbidden, "%s by group %s of a follow of %s", act.Type, g.URI, o.ObjectID)
 		}
@@ -80,6 +83,10 @@ func (h *handler) receiveFromGroup(ctx context.Context, pr *peerRequest, g *mode
 		return rm.ReceiveGroupReject(ctx, act.ID, g, act.ObjectID)
 	case activitypub.TypeAnnounce:
 		return h.receiveAnnounce(ctx, pr, g, act)
+	case activitypub.TypeUpdate:
+		return h.receiveGroupUpdate(ctx, g, act)
+	case activitypub.TypeInvite, activitypub.TypeUndo:
+		return h.receiveGroupInvite(ctx, pr, g, act)
 	default:
 		return fmt.Errorf("%w: %s by a group", errIgnored, act.Type)
 	}
@@ -154,6 +161,9 @@ func (h *handler) announcedAuthor(ctx context.Context, uri string, fetch bool) (
 // dispatchGroup applies the activities members send to a local group; handled is false
 // for everything else, which dispatch applies as usual.
 func (h *handler) dispatchGroup(ctx context.Context, in social.Incoming, act *activitypub.RemoteActivity) (bool, error) {
+	if handled, err := h.dispatchInvite(ctx, in, act); handled {
+		return true, err
+	}
 	rm := h.social.Remote
 	switch act.Type {
 	case activitypub.TypeFollow:

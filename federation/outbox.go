@@ -158,6 +158,8 @@ func (o *Outbox) build(ctx context.Context, tx *storage.Store, a social.Activity
 		return o.buildReaction(ctx, tx, a, t)
 	case social.ActivityUpdateProfile:
 		return o.buildProfile(ctx, tx, a, t)
+	case social.ActivityDeleteActor:
+		return o.buildActorDelete(ctx, tx, a, t)
 	case social.ActivityJoinGroup, social.ActivityLeaveGroup:
 		return o.buildJoin(a, t)
 	case social.ActivityGroupAccept, social.ActivityGroupReject:
@@ -165,6 +167,12 @@ func (o *Outbox) build(ctx context.Context, tx *storage.Store, a social.Activity
 	case social.ActivityGroupAnnounce, social.ActivityGroupAnnounceDelete, social.ActivityGroupAnnounceUpdate,
 		social.ActivityGroupAnnounceReact, social.ActivityGroupAnnounceUndoReact, social.ActivityGroupAnnounceApproved:
 		return o.buildGroupAnnounce(ctx, tx, a, t)
+	case social.ActivityGroupRejectPost:
+		return o.buildGroupRejectPost(a, t)
+	case social.ActivityGroupUpdate:
+		return o.buildGroupUpdate(ctx, tx, a, t)
+	case social.ActivityGroupInvite, social.ActivityGroupInviteUndo, social.ActivityDeclineGroupInvite:
+		return o.buildInvite(a, t)
 	default:
 		return nil, fmt.Errorf("unknown activity kind %q", a.Kind)
 	}
@@ -290,13 +298,18 @@ func (o *Outbox) buildProfile(ctx context.Context, tx *storage.Store, a social.A
 		}
 		acct.Manager = m
 	}
-	var x activitypub.PersonExtras
+	x := activitypub.PersonExtras{GuestExpires: acct.ExpiresAt}
 	if acct.AvatarFile != "" {
 		x.IconURL, x.IconMediaType = o.uris.Base+"/avatars/"+acct.AvatarFile, "image/png"
 	}
 	t.addSiblings()
 	if err := t.addFollowers(ctx, tx, &acct); err != nil {
 		return nil, err
+	}
+	if acct.IsGuest() {
+		if err := t.addGuestGroups(ctx, tx, &acct); err != nil {
+			return nil, err
+		}
 	}
 	return activitypub.NewUpdatePerson(o.uris, &acct, x)
 }

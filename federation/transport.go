@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/atrium-intranet/atrium/activitypub"
 	"github.com/go-fed/activity/pub"
@@ -20,6 +21,8 @@ type StatusError struct {
 	Method string
 	URL    string
 	Code   int
+	// RetryAfter is the wait the server asked for with Retry-After (429, 503); zero for none.
+	RetryAfter time.Duration
 }
 
 // Error describes the failed request.

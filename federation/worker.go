@@ -13,6 +13,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -238,7 +239,11 @@ func (w *Worker) deliver(ctx context.Context, d *model.Delivery) {
 		w.fail(mark, log, d, err.Error())
 		return
 	}
-	w.retry(mark, log, d, err.Error())
+	var after time.Duration
+	if se != nil {
+		after = se.RetryAfter
+	}
+	w.retry(mark, log, d, err.Error(), after)
 }
 
 // checkTarget returns why d must not be sent, or "". The allowlist is checked at send
@@ -325,16 +330,30 @@ func (w *Worker) send(ctx context.Context, signer *Signer, d *model.Delivery) er
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return &StatusError{Method: http.MethodPost, URL: d.InboxURI, Code: resp.StatusCode}
+		return &StatusError{Method: http.MethodPost, URL: d.InboxURI, Code: resp.StatusCode,
+			RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), w.now())}
 	}
 	return nil
 }
 
-// retry schedules the next attempt, or gives up when it would fall past MaxAge.
-func (w *Worker) retry(ctx context.Context, log *slog.Logger, d *model.Delivery, reason string) {
+// parseRetryAfter reads a Retry-After header, in seconds or as an HTTP date, capped at the
+// longest backoff; zero when absent or unreadable.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	var d time.Duration
+	if s, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && s > 0 {
+		d = time.Duration(s) * time.Second
+	} else if t, err := http.ParseTime(v); err == nil {
+		d = t.Sub(now)
+	}
+	return max(0, min(d, maxRetry))
+}
+
+// retry schedules the next attempt, no sooner than after (the receiver's Retry-After), or
+// gives up when it would fall past MaxAge.
+func (w *Worker) retry(ctx context.Context, log *slog.Logger, d *model.Delivery, reason string, after time.Duration) {
 	attempts := d.Attempts + 1
 	now := w.now()
-	next := now.Add(w.Backoff(attempts))
+	next := now.Add(max(w.Backoff(attempts), after))
 	if next.Sub(d.CreatedAt) > w.o.MaxAge {
 		w.fail(ctx, log, d, "expired after "+strconv.Itoa(attempts)+" attempts: "+reason)
 		return

@@ -48,13 +48,19 @@ type Account struct {
 	AboutHTML   string `bun:"about_html,notnull"`
 	// AvatarFile names the re-encoded image under the data directory; empty for none.
 	AvatarFile string `bun:"avatar_file,notnull"`
+	// AvatarSourceURL is where a remote account's avatar was fetched from; empty for
+	// local accounts and for remote ones without a fetched picture.
+	AvatarSourceURL string `bun:"avatar_source_url,notnull"`
 
 	PublicKeyPEM  string `bun:"public_key_pem,notnull"`
 	PrivateKeyPEM string `bun:"private_key_pem,notnull"`
 
 	DeactivatedAt *time.Time `bun:"deactivated_at"`
-	CreatedAt     time.Time  `bun:"created_at,notnull"`
-	UpdatedAt     time.Time  `bun:"updated_at,notnull"`
+	// ExpiresAt ends a guest account: a local guest's from its invitation (extended or
+	// cut short by admins), a remote guest's from atrium:guestExpires. Nil: no end.
+	ExpiresAt *time.Time `bun:"expires_at"`
+	CreatedAt time.Time  `bun:"created_at,notnull"`
+	UpdatedAt time.Time  `bun:"updated_at,notnull"`
 
 	Skills  []string `bun:"-"`
 	Manager *Account `bun:"-"`
@@ -63,8 +69,15 @@ type Account struct {
 // Local reports whether the account lives on this node.
 func (a *Account) Local() bool { return a.Domain == "" }
 
-// Active reports whether the account may log in and act.
+// Active reports whether the account may log in and act, as far as deactivation goes;
+// ActiveAt also honours a guest's expiry.
 func (a *Account) Active() bool { return a.DeactivatedAt == nil }
+
+// ActiveAt reports whether the account may log in and act at now: not deactivated and,
+// for guests with an expiry, not expired.
+func (a *Account) ActiveAt(now time.Time) bool {
+	return a.DeactivatedAt == nil && (a.ExpiresAt == nil || now.Before(*a.ExpiresAt))
+}
 
 // Handle is @user for local accounts and @user@host:port for remote ones.
 func (a *Account) Handle() string {

@@ -50,6 +50,12 @@ type Group struct {
 	BannerFile        string `bun:"banner_file,notnull"`
 	PublicKeyPEM      string `bun:"public_key_pem,notnull"`
 	PrivateKeyPEM     string `bun:"private_key_pem,notnull"`
+
+	// AvatarSourceURL and BannerSourceURL are where a remote group's pictures were
+	// fetched from; empty for local groups and for pictures not fetched.
+	AvatarSourceURL string `bun:"avatar_source_url,notnull"`
+	BannerSourceURL string `bun:"banner_source_url,notnull"`
+
 	// ArchivedAt freezes the group: readable by members, no new posts or members.
 	ArchivedAt *time.Time `bun:"archived_at"`
 	FetchedAt  *time.Time `bun:"fetched_at"`

@@ -146,6 +146,9 @@ type AccountPage struct {
 // List returns people ordered by username. The cursor is the last username, with
 // "@domain" for a remote account, because remote accounts may share a local username.
 func (a *Accounts) List(ctx context.Context, viewer *model.Account, q AccountQuery) (*AccountPage, error) {
+	if viewer.IsGuest() {
+		return nil, ErrForbidden // guests find people through their groups only
+	}
 	limit := clampLimit(q.Limit, 30, 100)
 	if len(q.Text) > 100 {
 		return nil, &ValidationError{Fields: map[string]string{"q": "error.too_long"}}
@@ -195,12 +198,25 @@ func (a *Accounts) SetRole(ctx context.Context, actor *model.Account, id string,
 				return &ValidationError{Fields: map[string]string{"role": "error.role.last_admin"}}
 			}
 		}
+		wasGuest := target.IsGuest()
 		target.Role, target.UpdatedAt = role, a.now()
-		if err := tx.UpdateAccount(ctx, target, "role", "updated_at"); err != nil {
+		cols := []string{"role", "updated_at"}
+		if role != model.RoleGuest && target.ExpiresAt != nil {
+			// Only guests end; a guest made a member stays, and one that had ended is back.
+			if guestEnded(target) {
+				target.DeactivatedAt, cols = nil, append(cols, "deactivated_at")
+			}
+			target.ExpiresAt, cols = nil, append(cols, "expires_at")
+		}
+		if err := tx.UpdateAccount(ctx, target, cols...); err != nil {
 			return err
 		}
 		a.Log.InfoContext(ctx, "role changed", "by", actor.Username, "account", target.Username, "role", role)
-		return nil
+		if wasGuest == target.IsGuest() {
+			return nil
+		}
+		// Other nodes scope guests too: they learn the change from the actor.
+		return a.Outbox.Enqueue(ctx, tx, Activity{Kind: ActivityUpdateProfile, Actor: target})
 	})
 }
 
@@ -227,6 +243,10 @@ func (a *Accounts) SetActive(ctx context.Context, actor *model.Account, id strin
 				return nil
 			}
 			a.Log.InfoContext(ctx, "account deactivated", "by", actor.Username, "account", target.Username)
+			target.UpdatedAt = now
+			if err := a.Outbox.Enqueue(ctx, tx, Activity{Kind: ActivityDeleteActor, Actor: target}); err != nil {
+				return err
+			}
 			return tx.DeactivateAccount(ctx, id, now)
 		}
 		target.DeactivatedAt, target.UpdatedAt = nil, now

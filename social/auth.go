@@ -63,9 +63,15 @@ func (a *Auth) Login(ctx context.Context, username, password, userAgent, ip stri
 		hash = acct.PasswordHash
 	}
 	match, err := argon2id.ComparePasswordAndHash(password, hash)
-	if err != nil || !match || acct == nil || !acct.Active() || acct.PasswordHash == "" {
+	if err != nil || !match || acct == nil || acct.PasswordHash == "" || (!acct.Active() && !guestEnded(acct)) {
 		a.Log.InfoContext(ctx, "login failed", "username", username, "ip", ip)
 		return "", ErrInvalidLogin
+	}
+	// An ended guest is told so, only after the password matched: it reveals nothing to
+	// others. An admin's deactivation stays the plain refusal above.
+	if !acct.ActiveAt(a.now()) {
+		a.Log.InfoContext(ctx, "login refused: guest account expired", "username", username, "ip", ip)
+		return "", ErrAccountExpired
 	}
 	secret := randomToken(32)
 	t := a.now()
@@ -85,7 +91,7 @@ func (a *Auth) Login(ctx context.Context, username, password, userAgent, ip stri
 }
 
 // Session resolves a cookie secret to its session and account. Unknown or expired
-// sessions and deactivated accounts are ErrNotFound. Use slides the expiry forward.
+// sessions and deactivated or expired accounts are ErrNotFound. Use slides the expiry forward.
 func (a *Auth) Session(ctx context.Context, secret string) (*model.Session, *model.Account, error) {
 	if secret == "" || len(secret) > 100 {
 		return nil, nil, ErrNotFound
@@ -103,8 +109,8 @@ func (a *Auth) Session(ctx context.Context, secret string) (*model.Session, *mod
 	if err != nil {
 		return nil, nil, err
 	}
-	if !acct.Active() {
-		return nil, nil, fmt.Errorf("account deactivated: %w", ErrNotFound)
+	if !acct.ActiveAt(now) {
+		return nil, nil, fmt.Errorf("account deactivated or expired: %w", ErrNotFound)
 	}
 	// Writing on every request would serialize readers on SQLite; once a minute is enough.
 	if now.Sub(sess.LastSeenAt) > time.Minute {

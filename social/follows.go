@@ -14,9 +14,14 @@ type Follows struct{ *core }
 // Follow makes follower follow the account followeeID. Following a local account takes
 // effect at once; a remote follow is stored unaccepted and a Follow goes to the other
 // node, whose Accept completes it. Following again changes nothing and sends nothing.
+// Guests follow nobody and nobody follows a guest (local, remote or a partner's user):
+// what guests see is their groups.
 func (f *Follows) Follow(ctx context.Context, follower *model.Account, followeeID string) error {
 	if follower.ID == followeeID {
 		return &ValidationError{Fields: map[string]string{"account": "error.follow.self"}}
+	}
+	if follower.IsGuest() {
+		return ErrForbidden
 	}
 	followee, err := f.Store.Account(ctx, followeeID)
 	if err != nil {
@@ -24,6 +29,9 @@ func (f *Follows) Follow(ctx context.Context, follower *model.Account, followeeI
 	}
 	if !followee.Active() {
 		return ErrNotFound
+	}
+	if followee.IsGuest() {
+		return ErrForbidden
 	}
 	created := false
 	err = f.Store.InTx(ctx, func(tx *storage.Store) error {

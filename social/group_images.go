@@ -66,7 +66,10 @@ func (g *Groups) SetImage(ctx context.Context, actor *model.Account, groupID, ki
 			old, grp.AvatarFile = grp.AvatarFile, name
 		}
 		grp.UpdatedAt = g.now()
-		return tx.UpdateGroup(ctx, grp, column, "updated_at")
+		if err := tx.UpdateGroup(ctx, grp, column, "updated_at"); err != nil {
+			return err
+		}
+		return g.groupChanged(ctx, tx, grp)
 	})
 	if err != nil {
 		g.removeImage(name)

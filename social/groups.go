@@ -155,8 +155,11 @@ func (g *Groups) Update(ctx context.Context, actor *model.Account, groupID strin
 		grp.DescriptionSource, grp.DescriptionHTML = description, g.md.render(description, nil)
 		grp.UpdatedAt = g.now()
 		g.Log.InfoContext(ctx, "group updated", "group", grp.Name, "by", actor.Username)
-		return tx.UpdateGroup(ctx, grp, "display_name", "kind", "site_only", "pre_moderation",
-			"description_source", "description_html", "updated_at")
+		if err := tx.UpdateGroup(ctx, grp, "display_name", "kind", "site_only", "pre_moderation",
+			"description_source", "description_html", "updated_at"); err != nil {
+			return err
+		}
+		return g.groupChanged(ctx, tx, grp)
 	})
 }
 
@@ -285,12 +288,6 @@ func (g *Groups) view(viewer *model.Account, grp *model.Group, m *model.Membersh
 	joinable := open && (m == nil || m.State == model.MemberInvited)
 	invited := m != nil && m.State == model.MemberInvited
 	guest := viewer.Role == model.RoleGuest
-	if !grp.Local() {
-		// Invitations to groups of other nodes are not federated: only open and closed
-		// groups are asked to, and never by guests.
-		invited = false
-		joinable = joinable && m == nil
-	}
 	v.CanJoin = joinable && (invited || (grp.Kind == model.GroupOpen && !guest))
 	v.CanRequest = joinable && !invited && grp.Kind == model.GroupClosed && !guest
 	v.CanLeave = m != nil && m.State != model.MemberBanned

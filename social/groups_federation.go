@@ -28,17 +28,22 @@ func (g *Groups) joinRemote(ctx context.Context, tx *storage.Store, viewer *mode
 			return m.State, nil
 		}
 	}
-	// Invitations to remote groups are not federated: a guest, who joins only by
-	// invitation, cannot join one, nor can anyone a secret one.
-	if grp.Archived() || !viewer.Active() || !viewer.Local() || viewer.Role == model.RoleGuest {
+	// Guests, and everyone for a secret group, join only by accepting an invitation the
+	// group sent (groups_invites.go); the group lets invited accounts in at once.
+	invited := m != nil && m.State == model.MemberInvited
+	if grp.Archived() || !viewer.Active() || !viewer.Local() || (viewer.Role == model.RoleGuest && !invited) {
 		return "", ErrForbidden
 	}
-	if grp.Kind == model.GroupSecret {
+	if grp.Kind == model.GroupSecret && !invited {
 		return "", ErrNotFound
 	}
 	now := g.now()
+	var invitedBy *string
+	if invited {
+		invitedBy = m.InvitedByID
+	}
 	m = &model.Membership{GroupID: grp.ID, AccountID: viewer.ID, Role: model.GroupMember, State: model.MemberRequested,
-		FollowURI: g.URIs.Follow(viewer.Username, g.newID()), CreatedAt: now, UpdatedAt: now}
+		FollowURI: g.URIs.Follow(viewer.Username, g.newID()), InvitedByID: invitedBy, CreatedAt: now, UpdatedAt: now}
 	if err := tx.SaveMembership(ctx, m); err != nil {
 		return "", err
 	}
@@ -110,7 +115,7 @@ func (r *Remote) ReceiveGroupFollow(ctx context.Context, in Incoming, followURI 
 		guest := in.Actor.Role == model.RoleGuest || in.Trust != model.TrustSibling
 		state := model.MemberState("")
 		switch {
-		case grp.SiteOnly || grp.Archived() || !in.Actor.Active():
+		case grp.SiteOnly || grp.Archived() || !in.Actor.ActiveAt(now):
 		case m != nil && m.State == model.MemberBanned:
 		case m != nil && (m.State == model.MemberActive || m.State == model.MemberInvited):
 			state = model.MemberActive

@@ -80,6 +80,9 @@ func (g *Groups) Leave(ctx context.Context, viewer *model.Account, groupID strin
 		if m.State == model.MemberBanned {
 			return ErrForbidden
 		}
+		if m.State == model.MemberInvited {
+			return g.decline(ctx, tx, viewer, grp, m)
+		}
 		if err := g.keepOwner(ctx, tx, m); err != nil {
 			return err
 		}
@@ -111,8 +114,12 @@ func (g *Groups) keepOwner(ctx context.Context, tx *storage.Store, m *model.Memb
 
 // Invite invites an account to a group. Moderators may, and in open groups any active
 // member. An invitation of someone who asked to join is, from a moderator, an approval;
-// banned accounts stay banned (ErrForbidden).
+// banned accounts stay banned (ErrForbidden). An account of another node is sent the
+// group's Invite.
 func (g *Groups) Invite(ctx context.Context, actor *model.Account, groupID, accountID string) error {
+	if actor.IsGuest() {
+		return ErrForbidden // guests invite nobody
+	}
 	return g.Store.InTx(ctx, func(tx *storage.Store) error {
 		grp, mine, err := g.visibleGroup(ctx, tx, actor, groupID)
 		if err != nil {
@@ -131,7 +138,7 @@ func (g *Groups) Invite(ctx context.Context, actor *model.Account, groupID, acco
 		if err != nil {
 			return err
 		}
-		if !target.Active() || (grp.SiteOnly && target.Domain != grp.Domain) {
+		if !target.ActiveAt(g.now()) || (grp.SiteOnly && target.Domain != grp.Domain) {
 			return ErrForbidden
 		}
 		m, err := membershipOf(ctx, tx, groupID, accountID)
@@ -143,6 +150,9 @@ func (g *Groups) Invite(ctx context.Context, actor *model.Account, groupID, acco
 		case m == nil:
 			m = &model.Membership{GroupID: groupID, AccountID: accountID, Role: model.GroupMember,
 				State: model.MemberInvited, InvitedByID: &actor.ID, CreatedAt: now, UpdatedAt: now}
+			if !target.Local() {
+				m.FollowURI = g.inviteURI(grp)
+			}
 		case m.State == model.MemberBanned:
 			return ErrForbidden
 		case m.State == model.MemberRequested && moderates(mine):
@@ -151,7 +161,10 @@ func (g *Groups) Invite(ctx context.Context, actor *model.Account, groupID, acco
 			return nil // already active, invited, or a request only moderators decide
 		}
 		g.Log.InfoContext(ctx, "group invitation", "group", grp.Name, "account", target.Username, "by", actor.Username, "state", m.State)
-		return tx.SaveMembership(ctx, m)
+		if err := tx.SaveMembership(ctx, m); err != nil {
+			return err
+		}
+		return g.afterInvite(ctx, tx, grp, actor, target, m)
 	})
 }
 
@@ -264,7 +277,7 @@ func (g *Groups) Remove(ctx context.Context, actor *model.Account, groupID, acco
 		g.Log.InfoContext(ctx, "group member removed", "group", grp.Name, "account", accountID, "ban", ban, "by", actor.Username)
 		if m != nil && m.State != model.MemberBanned {
 			// A remote member's node drops the membership (and stops getting the posts).
-			if err := answerRemote(ctx, g.core, tx, grp, target, m.FollowURI, false); err != nil {
+			if err := g.tellRemoved(ctx, tx, grp, target, m); err != nil {
 				return err
 			}
 		}

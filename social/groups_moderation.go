@@ -63,8 +63,9 @@ func (g *Groups) Pending(ctx context.Context, actor *model.Account, groupID stri
 }
 
 // Moderate approves a pending group post (it is published, and federated as a new post
-// would be) or rejects it (it is deleted). Moderators of its group only; to others a
-// pending post does not exist unless it is their own.
+// would be) or rejects it (it is deleted; a remote author's node is told, as it holds the
+// post pending). Moderators of its group only; to others a pending post does not exist
+// unless it is their own.
 func (g *Groups) Moderate(ctx context.Context, actor *model.Account, postID string, approve bool) error {
 	return g.Store.InTx(ctx, func(tx *storage.Store) error {
 		post, err := tx.Post(ctx, postID)
@@ -90,7 +91,10 @@ func (g *Groups) Moderate(ctx context.Context, actor *model.Account, postID stri
 		}
 		g.Log.InfoContext(ctx, "group post moderated", "group", grp.Name, "post", postID, "approve", approve, "by", actor.Username)
 		if !approve {
-			return tx.DeletePost(ctx, postID)
+			if err := tx.DeletePost(ctx, postID); err != nil {
+				return err
+			}
+			return rejectRemotePost(ctx, g.core, tx, grp, post)
 		}
 		if grp.Archived() {
 			return ErrForbidden

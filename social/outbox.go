@@ -32,6 +32,9 @@ const (
 	ActivityUndoReact ActivityKind = "UndoReact"
 	// ActivityUpdateProfile publishes Actor's changed profile.
 	ActivityUpdateProfile ActivityKind = "UpdateProfile"
+	// ActivityDeleteActor tells other nodes that Actor was deactivated: they take the
+	// person out of their directories at once rather than at their next read.
+	ActivityDeleteActor ActivityKind = "DeleteActor"
 	// ActivityJoinGroup asks the remote Group to let Actor in: Follow{Group}, whose id is
 	// Membership.FollowURI.
 	ActivityJoinGroup ActivityKind = "JoinGroup"
@@ -56,7 +59,8 @@ func (k ActivityKind) ByGroup() bool {
 	switch k {
 	case ActivityGroupAccept, ActivityGroupReject, ActivityGroupAnnounce, ActivityGroupAnnounceDelete,
 		ActivityGroupAnnounceUpdate, ActivityGroupAnnounceReact, ActivityGroupAnnounceUndoReact,
-		ActivityGroupAnnounceApproved:
+		ActivityGroupAnnounceApproved, ActivityGroupRejectPost, ActivityGroupInvite, ActivityGroupInviteUndo,
+		ActivityGroupUpdate:
 		return true
 	}
 	return false

@@ -107,6 +107,10 @@ func (p *Peers) Add(ctx context.Context, actor *model.Account, rawURL string, tr
 		return nil, err
 	}
 	p.Log.InfoContext(ctx, "peer allowed", "by", actor.Username, "origin", origin, "trust", trust)
+	if trust == model.TrustSibling {
+		// A new sibling's people belong in the directory now, not at the next interval.
+		p.DirectorySync.Kick()
+	}
 	return p.Store.Peer(ctx, origin)
 }
 

@@ -67,7 +67,12 @@ func checkSource(p problems, src string) string {
 }
 
 // Create publishes a post or, with InReplyToID, a comment on a post the author can see.
+// Guests post only into their groups: a top-level post of theirs needs GroupID, and the
+// posts they may comment on are group posts anyway.
 func (ps *Posts) Create(ctx context.Context, author *model.Account, in PostInput) (*model.Post, error) {
+	if author.IsGuest() && in.InReplyToID == "" && in.GroupID == "" {
+		return nil, ErrForbidden
+	}
 	p := problems{}
 	src := checkSource(p, in.Source)
 	var parent *model.Post
@@ -85,6 +90,9 @@ func (ps *Posts) Create(ctx context.Context, author *model.Account, in PostInput
 		p.add("audience", "error.post.audience")
 	}
 	if err := p.err(); err != nil {
+		return nil, err
+	}
+	if err := ps.allowPost(ctx, author); err != nil {
 		return nil, err
 	}
 	now := ps.now()

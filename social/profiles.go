@@ -30,6 +30,8 @@ type Profile struct {
 	Following        int
 	FollowedByViewer bool
 	IsViewer         bool
+	// Position is the person's place in the org chart: managers above, reports below.
+	Position *Position
 }
 
 // Limits on profile fields.
@@ -59,17 +61,29 @@ func (ps *Profiles) profileOf(ctx context.Context, viewer, acct *model.Account) 
 	if !acct.Active() && !viewer.IsAdmin() {
 		return nil, ErrNotFound
 	}
-	prof := &Profile{Account: acct, IsViewer: acct.ID == viewer.ID}
-	if acct.ManagerID != nil {
-		if m, err := ps.Store.Account(ctx, *acct.ManagerID); err == nil && m.Active() {
-			prof.Manager = m
-		} else if err != nil && !errors.Is(err, ErrNotFound) {
+	prof := &Profile{Account: acct, IsViewer: acct.ID == viewer.ID, Position: &Position{}}
+	var err error
+	if viewer.IsGuest() {
+		// A guest sees itself and the people of its groups; the org chart is not theirs.
+		if !prof.IsViewer {
+			co, err := ps.Store.CoMembers(ctx, viewer.ID, acct.ID)
+			if err != nil {
+				return nil, err
+			}
+			if !co {
+				return nil, ErrNotFound
+			}
+		}
+	} else {
+		// Managers and reports are the org chart's: people of the company directory only.
+		pos, err := (&People{core: ps.core}).PositionOf(ctx, acct)
+		if err != nil {
 			return nil, err
 		}
-	}
-	var err error
-	if prof.Reports, err = ps.Store.DirectReports(ctx, acct.ID); err != nil {
-		return nil, err
+		prof.Position, prof.Reports = pos, pos.Reports
+		if len(pos.Chain) > 0 {
+			prof.Manager = pos.Chain[0]
+		}
 	}
 	if prof.Skills, err = ps.Store.Skills(ctx, acct.ID); err != nil {
 		return nil, err
@@ -117,10 +131,24 @@ func (ps *Profiles) Update(ctx context.Context, acct *model.Account, in ProfileI
 	if err := p.err(); err != nil {
 		return err
 	}
+	// A manager on another node is found (and fetched) before the transaction.
+	remoteManager, err := ps.remoteManager(ctx, managerName)
+	if err != nil {
+		return err
+	}
+	if u, d, err := ParseHandle(managerName); err == nil && remoteManager == nil && (d == "" || ps.isOwnHost(d)) {
+		managerName = u // this node's own handle form, anna@host:port
+	}
 	return ps.Store.InTx(ctx, func(tx *storage.Store) error {
 		var managerID *string
 		if managerName != "" {
-			m, err := tx.LocalAccountByUsername(ctx, managerName)
+			var m *model.Account
+			var err error
+			if remoteManager != nil {
+				m, err = tx.Account(ctx, remoteManager.ID)
+			} else {
+				m, err = tx.LocalAccountByUsername(ctx, managerName)
+			}
 			if errors.Is(err, ErrNotFound) || (err == nil && !m.Active()) {
 				return &ValidationError{Fields: map[string]string{"manager": "error.manager.unknown"}}
 			} else if err != nil {
@@ -146,7 +174,9 @@ func (ps *Profiles) Update(ctx context.Context, acct *model.Account, in ProfileI
 		if err := tx.ReplaceSkills(ctx, acct.ID, skills); err != nil {
 			return err
 		}
-		next.Skills = skills
+		// Never nil: the profile Update then carries an empty list, which clears the
+		// skills other nodes cached.
+		next.Skills = append([]string{}, skills...)
 		if err := ps.profileChanged(ctx, tx, &next); err != nil {
 			return err
 		}
@@ -154,6 +184,45 @@ func (ps *Profiles) Update(ctx context.Context, acct *model.Account, in ProfileI
 		acct.Skills = skills
 		return nil
 	})
+}
+
+// remoteManager finds the manager named by a handle with another node's host
+// (user@host:port): a person of the company directory, fetched from their node if this
+// one does not know them yet. It returns nil for a local username or handle.
+func (ps *Profiles) remoteManager(ctx context.Context, name string) (*model.Account, error) {
+	unknown := &ValidationError{Fields: map[string]string{"manager": "error.manager.unknown"}}
+	if name == "" {
+		return nil, nil
+	}
+	user, domain, err := ParseHandle(name)
+	if err != nil {
+		return nil, unknown
+	}
+	if domain == "" || ps.isOwnHost(domain) {
+		return nil, nil
+	}
+	m, err := (&Accounts{ps.core}).ByHandle(ctx, user+"@"+domain)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return nil, unknown
+	case errors.Is(err, ErrRemoteUnavailable):
+		return nil, &ValidationError{Fields: map[string]string{"manager": "error.manager.unavailable"}}
+	case err != nil:
+		return nil, err
+	}
+	// Only the company's people can be managers: not guests, not partners' users.
+	domains, err := ps.siblingDomains(ctx)
+	if err != nil {
+		return nil, err
+	}
+	in, err := ps.Store.InDirectory(ctx, domains, []string{m.ID})
+	if err != nil {
+		return nil, err
+	}
+	if !in[m.ID] {
+		return nil, unknown
+	}
+	return m, nil
 }
 
 // checkNoCycle refuses a manager whose own chain of managers leads back to the account.

@@ -40,6 +40,8 @@ type ActorInput struct {
 	SummaryHTML string
 	// ManagerURI is the actor id of the manager; empty for none.
 	ManagerURI string
+	// Skills are the person's skills as stated; nil leaves the cached ones as they are.
+	Skills []string
 }
 
 // RemotePost is a remote Note in plain terms.
@@ -101,6 +103,9 @@ func (r *Remote) upsertActor(ctx context.Context, tx *storage.Store, in ActorInp
 	if in.Account.Role == model.RoleGuest || trust != model.TrustSibling {
 		a.Role = model.RoleGuest
 	}
+	if a.Role != model.RoleGuest {
+		a.ExpiresAt = nil // only guests end
+	}
 	a.AboutSource = ""
 	a.AboutHTML = r.md.policy.Sanitize(in.SummaryHTML)
 	a.Email, a.PasswordHash, a.PrivateKeyPEM, a.Phone, a.AvatarFile = "", "", "", "", ""
@@ -116,7 +121,21 @@ func (r *Remote) upsertActor(ctx context.Context, tx *storage.Store, in ActorInp
 	if err := tx.UpsertRemoteAccount(ctx, &a); err != nil {
 		return nil, err
 	}
-	return tx.Account(ctx, a.ID)
+	if in.Skills != nil {
+		if err := tx.ReplaceSkills(ctx, a.ID, remoteSkills(in.Skills)); err != nil {
+			return nil, err
+		}
+	}
+	stored, err := tx.Account(ctx, a.ID)
+	if err != nil {
+		return nil, err
+	}
+	// The document's word on guest access counts at once: an ended guest loses its
+	// access here before anything else it sent is applied.
+	if err := r.syncRemoteGuest(ctx, tx, stored); err != nil {
+		return nil, err
+	}
+	return stored, nil
 }
 
 // apply runs fn in one transaction with the activity marked processed; a replay returns
@@ -156,7 +175,8 @@ func (r *Remote) ReceiveActorUpdate(ctx context.Context, in Incoming, actor Acto
 }
 
 // ReceiveFollow makes the sender follow the local account targetURI and accepts at once:
-// the Accept goes out through the outbox in the same transaction.
+// the Accept goes out through the outbox in the same transaction. A guest's follow, or a
+// follow of a guest, is answered with a Reject and stores nothing.
 func (r *Remote) ReceiveFollow(ctx context.Context, in Incoming, followURI, targetURI string) error {
 	return r.apply(ctx, in, func(tx *storage.Store) error {
 		target, err := tx.AccountByURI(ctx, targetURI)
@@ -167,6 +187,12 @@ func (r *Remote) ReceiveFollow(ctx context.Context, in Incoming, followURI, targ
 			return fmt.Errorf("follow target %s: %w", targetURI, ErrNotFound)
 		}
 		f := &model.Follow{FollowerID: in.Actor.ID, FolloweeID: target.ID, URI: followURI, Accepted: true, CreatedAt: r.now()}
+		if in.Actor.IsGuest() || target.IsGuest() || !in.Actor.ActiveAt(r.now()) {
+			// Guests follow nobody and nobody follows guests: their node is told no.
+			f.Accepted = false
+			r.Log.InfoContext(ctx, "remote follow rejected: a guest", "follower", in.Actor.Handle(), "followee", target.Username)
+			return r.Outbox.Enqueue(ctx, tx, Activity{Kind: ActivityReject, Actor: target, Object: in.Actor, Follow: f})
+		}
 		if err := tx.SaveFollow(ctx, f); err != nil {
 			return err
 		}
@@ -375,13 +401,14 @@ func (r *Remote) mentionIDs(ctx context.Context, tx *storage.Store, uris []strin
 	return ids, nil
 }
 
-// remoteTags normalizes hashtags from another node and drops malformed ones.
+// remoteTags normalizes hashtags from another node as local ones are, so that they meet
+// on the same tag page and reach the same followers, and drops malformed ones.
 func remoteTags(tags []string) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, t := range tags {
-		t = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(t), "#"))
-		if !remoteTagPattern.MatchString(t) || seen[t] {
+		t, ok := NormalizeTag(t)
+		if !ok || seen[t] {
 			continue
 		}
 		seen[t] = true

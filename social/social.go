@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/alexedwards/argon2id"
+	"github.com/atrium-intranet/atrium/internal/ratelimit"
 	"github.com/atrium-intranet/atrium/model"
 	"github.com/atrium-intranet/atrium/storage"
 	"github.com/oklog/ulid/v2"
@@ -44,6 +45,15 @@ type Deps struct {
 	GroupResolver GroupResolver
 	// Wake tells the delivery worker that deliveries became due; nil means nothing listens.
 	Wake func()
+	// Directory reads the sibling nodes' member directories; nil means no federation.
+	DirectorySync DirectorySyncer
+	// Guests are the guest invitation settings; zero values mean the defaults.
+	GuestSettings GuestSettings
+	// Mailer sends invitation mails; nil means none are sent (links only).
+	Mailer Mailer
+	// PostRate is how many posts and comments an account may write per minute after a
+	// burst of PostBurst (zero: PostRate); zero means no limit.
+	PostRate, PostBurst int
 }
 
 // Service bundles the rules of each domain. Each domain struct is small and shares core.
@@ -58,6 +68,13 @@ type Service struct {
 	Queue    *Queue
 	Remote   *Remote
 	Groups   *Groups
+	// Tags are followed hashtags and hashtag pages.
+	Tags *Tags
+	// People is the company directory and org chart.
+	People *People
+	// Invitations invite guests by email; Guests administers their accounts.
+	Invitations *Invitations
+	Guests      *Guests
 }
 
 // core is the state every domain shares.
@@ -65,6 +82,8 @@ type core struct {
 	Deps
 	ids *idSource
 	md  *renderer
+	// postLimits holds one token bucket per posting account.
+	postLimits *ratelimit.Keyed
 }
 
 // New builds the rules layer from its dependencies.
@@ -96,7 +115,11 @@ func New(d Deps) *Service {
 	if d.GroupResolver == nil {
 		d.GroupResolver = noResolver{}
 	}
-	c := &core{Deps: d, ids: &idSource{entropy: ulid.Monotonic(rand.Reader, 0)}, md: newRenderer()}
+	if d.DirectorySync == nil {
+		d.DirectorySync = noDirectorySync{}
+	}
+	c := &core{Deps: d, ids: &idSource{entropy: ulid.Monotonic(rand.Reader, 0)}, md: newRenderer(),
+		postLimits: newPostLimits(d.PostRate, d.PostBurst)}
 	return &Service{
 		Accounts: &Accounts{c},
 		Auth:     newAuth(c),
@@ -108,6 +131,11 @@ func New(d Deps) *Service {
 		Queue:    &Queue{c},
 		Remote:   &Remote{c},
 		Groups:   &Groups{core: c},
+		Tags:     &Tags{c},
+		People:   newPeople(c),
+
+		Invitations: newInvitations(c),
+		Guests:      &Guests{c},
 	}
 }
 

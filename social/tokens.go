@@ -30,7 +30,7 @@ func (t *Tokens) Create(ctx context.Context, accountID, name string) (string, *m
 	return plain, tok, nil
 }
 
-// Authenticate returns the active account owning a live token.
+// Authenticate returns the active (and, for guests, unexpired) account owning a live token.
 func (t *Tokens) Authenticate(ctx context.Context, plain string) (*model.Account, error) {
 	if !strings.HasPrefix(plain, tokenPrefix) || len(plain) > 100 {
 		return nil, ErrNotFound
@@ -43,10 +43,10 @@ func (t *Tokens) Authenticate(ctx context.Context, plain string) (*model.Account
 	if err != nil {
 		return nil, err
 	}
-	if !acct.Active() {
+	now := t.now()
+	if !acct.ActiveAt(now) {
 		return nil, ErrNotFound
 	}
-	now := t.now()
 	if tok.LastUsedAt == nil || now.Sub(*tok.LastUsedAt) > time.Minute {
 		if err := t.Store.MarkTokenUsed(ctx, tok.ID, now); err != nil {
 			return nil, err

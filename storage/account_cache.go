@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/atrium-intranet/atrium/model"
 )
@@ -12,6 +13,8 @@ type caches struct {
 	peers *ttlCache[model.Peer]
 	// remote holds remote accounts by actor id.
 	remote *ttlCache[model.Account]
+	// accounts counts committed changes to accounts (see AccountsVersion).
+	accounts atomic.Uint64
 }
 
 func newCaches() *caches {
@@ -42,6 +45,20 @@ func (s *Store) CachedRemoteAccount(ctx context.Context, uri string) (*model.Acc
 // invalidateAccounts clears the account cache once the current transaction commits.
 func (s *Store) invalidateAccounts() {
 	if s.caches != nil {
-		s.AfterCommit(s.caches.remote.invalidate)
+		c := s.caches
+		s.AfterCommit(func() {
+			c.remote.invalidate()
+			c.accounts.Add(1)
+		})
 	}
+}
+
+// AccountsVersion changes whenever a change to accounts made through this Store commits,
+// so that what is derived from all accounts (the org chart) can be kept until then.
+// Changes made by another process (the CLI) do not change it.
+func (s *Store) AccountsVersion() uint64 {
+	if s.caches == nil {
+		return 0
+	}
+	return s.caches.accounts.Load()
 }

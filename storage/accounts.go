@@ -18,6 +18,7 @@ func (s *Store) CreateAccount(ctx context.Context, a *model.Account) error {
 		}
 		return fmt.Errorf("create account %s: %w", a.Username, err)
 	}
+	s.invalidateAccounts()
 	return nil
 }
 

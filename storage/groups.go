@@ -82,24 +82,33 @@ type GroupFilter struct {
 	Mine bool
 }
 
+// memberOfGroup matches groups (aliased "grp") where an account's membership is in one
+// of the given states.
+const memberOfGroup = "EXISTS (SELECT 1 FROM group_members AS m WHERE m.group_id = grp.id AND m.account_id = ? AND m.state IN (?))"
+
+// listedGroups restricts q (over groups aliased "grp") to the groups v may know of:
+// open and closed ones plus the secret ones v is in (active or invited), guests only
+// those they are in, and site-only groups only for accounts of their own node. The
+// directory and search share it.
+func listedGroups(q *bun.SelectQuery, v Viewer, viewerDomain string) *bun.SelectQuery {
+	return q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.Where("grp.site_only = ?", false).WhereOr("grp.domain = ?", viewerDomain)
+	}).WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+		if !v.Guest {
+			q = q.Where("grp.kind IN (?)", bun.In([]model.GroupKind{model.GroupOpen, model.GroupClosed}))
+		}
+		return q.WhereOr(memberOfGroup, v.AccountID, bun.In([]model.MemberState{model.MemberActive, model.MemberInvited}))
+	})
+}
+
 // Groups returns the groups of the directory ordered by name: open and closed ones plus
 // the secret ones the viewer is in (active or invited); guests get only the groups they
 // are in.
 func (s *Store) Groups(ctx context.Context, f GroupFilter) ([]*model.Group, error) {
 	var list []*model.Group
-	in := "EXISTS (SELECT 1 FROM group_members AS m WHERE m.group_id = grp.id AND m.account_id = ? AND m.state IN (?))"
-	q := s.db.NewSelect().Model(&list).
-		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			return q.Where("grp.site_only = ?", false).WhereOr("grp.domain = ?", f.ViewerDomain)
-		}).
-		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			if !f.Viewer.Guest {
-				q = q.Where("grp.kind IN (?)", bun.In([]model.GroupKind{model.GroupOpen, model.GroupClosed}))
-			}
-			return q.WhereOr(in, f.Viewer.AccountID, bun.In([]model.MemberState{model.MemberActive, model.MemberInvited}))
-		})
+	q := listedGroups(s.db.NewSelect().Model(&list), f.Viewer, f.ViewerDomain)
 	if f.Mine {
-		q = q.Where(in, f.Viewer.AccountID, bun.In([]model.MemberState{model.MemberActive}))
+		q = q.Where(memberOfGroup, f.Viewer.AccountID, bun.In([]model.MemberState{model.MemberActive}))
 	}
 	if t := strings.TrimSpace(f.Text); t != "" {
 		like := "%" + escapeLike(strings.ToLower(t)) + "%"

@@ -24,12 +24,14 @@ func (s *Store) ReactionBy(ctx context.Context, postID, accountID, kind string) 
 const maxRemoteFollowers = 10_000
 
 // RemoteFollowers returns the accounts of other nodes whose follow of accountID has been
-// accepted, ordered by id. Pending follows do not receive anything.
+// accepted, ordered by id. Pending follows do not receive anything, nor do guests and
+// ended accounts: a followers post is never addressed to them.
 func (s *Store) RemoteFollowers(ctx context.Context, accountID string) ([]*model.Account, error) {
 	var list []*model.Account
 	err := s.db.NewSelect().Model(&list).
 		Where("account.domain <> ''").
 		Where("account.id IN (SELECT f.follower_id FROM follows AS f WHERE f.followee_id = ? AND f.accepted)", accountID).
+		Where("account.role <> ? AND account.deactivated_at IS NULL", model.RoleGuest).
 		OrderExpr("account.id ASC").Limit(maxRemoteFollowers).Scan(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("remote followers: %w", err)

@@ -11,8 +11,8 @@ import (
 // Viewer is who is looking, as far as visibility queries need to know.
 type Viewer struct {
 	AccountID string
-	// Guest viewers see only their own posts and those of accounts they follow until
-	// group scopes exist.
+	// Guest viewers see only the posts of the groups they are active members of (their
+	// own included): nothing with the site, company or followers audience.
 	Guest bool
 }
 
@@ -22,17 +22,17 @@ type Viewer struct {
 // Group posts (audience group, comments included) match only the group branch: the
 // active members of their group see them, and a pending one only its author and the
 // group's moderators. The author and followee branches exclude them, so leaving a group
-// or following one of its members shows nothing of it.
+// or following one of its members shows nothing of it. Guests match the group branch
+// only: the posts of their groups are all they see, even their own older posts of
+// another audience.
 func visible(q *bun.SelectQuery, v Viewer) *bun.SelectQuery {
 	followees := "SELECT f.followee_id FROM follows AS f WHERE f.follower_id = ? AND f.accepted"
 	activeIn := "SELECT m.group_id FROM group_members AS m WHERE m.account_id = ? AND m.state = ?"
 	moderates := activeIn + " AND m.role IN (?)"
 	return q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-		q = q.Where("post.account_id = ? AND post.audience <> ?", v.AccountID, model.AudienceGroup)
-		if v.Guest {
-			q = q.WhereOr("post.audience <> ? AND post.account_id IN ("+followees+")", model.AudienceGroup, v.AccountID)
-		} else {
-			q = q.WhereOr("post.audience IN (?)", bun.In([]model.Audience{model.AudienceSite, model.AudienceCompany})).
+		if true {
+			q = q.Where("post.account_id = ? AND post.audience <> ?", v.AccountID, model.AudienceGroup).
+				WhereOr("post.audience IN (?)", bun.In([]model.Audience{model.AudienceSite, model.AudienceCompany})).
 				WhereOr("post.audience = ? AND post.account_id IN ("+followees+")", model.AudienceFollowers, v.AccountID)
 		}
 		return q.WhereOr("post.audience = ? AND post.group_id IN ("+activeIn+") AND (post.state = ? OR post.account_id = ? OR post.group_id IN ("+moderates+"))",
@@ -48,6 +48,9 @@ func (s *Store) CreatePost(ctx context.Context, p *model.Post, mentions []string
 			return fmt.Errorf("create post: %w", ErrConflict)
 		}
 		return fmt.Errorf("create post: %w", err)
+	}
+	if err := s.indexPost(ctx, p); err != nil {
+		return err
 	}
 	// A new post has no mentions or tags to clear: two statements fewer per post.
 	return s.insertMentionsAndTags(ctx, p.ID, mentions, tags)
@@ -123,6 +126,9 @@ func (s *Store) UpdatePostContent(ctx context.Context, p *model.Post, old *model
 	if _, err := s.db.NewUpdate().Model(p).Column("source", "html", "updated_at", "edited_at").WherePK().Exec(ctx); err != nil {
 		return fmt.Errorf("update post: %w", err)
 	}
+	if err := s.indexPost(ctx, p); err != nil {
+		return err
+	}
 	return s.replaceMentionsAndTags(ctx, p.ID, mentions, tags)
 }
 
@@ -150,8 +156,8 @@ type FeedFilter struct {
 	// Before is the id to continue below (keyset cursor); empty for the first page.
 	Before string
 	Limit  int
-	// Following keeps only the viewer's own posts and those of accounts they follow,
-	// without group posts.
+	// Following keeps only the viewer's own posts, those of accounts they follow and
+	// those carrying a hashtag they follow, without group posts.
 	Following bool
 	AuthorID  string
 	Tag       string
@@ -176,9 +182,16 @@ func (s *Store) Feed(ctx context.Context, f FeedFilter) ([]*model.Post, error) {
 		// EXISTS rather than IN: with IN, SQLite gathers every post of every followee
 		// through posts_account and sorts them (~15 ms at 100,000 posts); EXISTS keeps it
 		// walking posts_top_level newest first and stopping after a page.
+		//
+		// Followed hashtags belong here, not in the full feed, which already holds every
+		// post the viewer may see: a post of someone the viewer does not follow that
+		// carries a tag they follow reaches them as if its author were followed. That is
+		// how a post finds interested colleagues. visible() above still decides; a
+		// followed tag never shows a post the viewer could not open.
 		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			return q.Where("post.account_id = ?", f.Viewer.AccountID).
+			q = q.Where("post.account_id = ?", f.Viewer.AccountID).
 				WhereOr("EXISTS (SELECT 1 FROM follows AS f2 WHERE f2.follower_id = ? AND f2.followee_id = post.account_id AND f2.accepted)", f.Viewer.AccountID)
+			return s.tagFollowed(q, f.Viewer.AccountID)
 		})
 	}
 	if f.GroupID != "" {
@@ -188,7 +201,7 @@ func (s *Store) Feed(ctx context.Context, f FeedFilter) ([]*model.Post, error) {
 		q = q.Where("post.account_id = ?", f.AuthorID)
 	}
 	if f.Tag != "" {
-		q = q.Where("post.id IN (SELECT pt.post_id FROM post_tags AS pt WHERE pt.tag = ?)", f.Tag)
+		q = s.withTag(q, f.Tag) // looked up by the tag's post ids on both databases
 	}
 	if err := q.OrderExpr("post.id DESC").Limit(int64(f.Limit)).Scan(ctx); err != nil {
 		return nil, fmt.Errorf("feed: %w", err)

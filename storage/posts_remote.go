@@ -25,5 +25,8 @@ func (s *Store) CreatePostIfNew(ctx context.Context, p *model.Post, mentions []s
 	if n == 0 {
 		return false, nil
 	}
+	if err := s.indexPost(ctx, p); err != nil {
+		return false, err
+	}
 	return true, s.insertMentionsAndTags(ctx, p.ID, mentions, tags)
 }

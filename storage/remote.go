@@ -47,7 +47,7 @@ func (s *Store) AccountsByURIs(ctx context.Context, uris []string) (map[string]*
 // remoteColumns are what a fetched actor document may change on a cached account.
 var remoteColumns = []string{"username", "domain", "inbox_uri", "shared_inbox_uri", "followers_uri",
 	"fetched_at", "role", "display_name", "job_title", "department", "site", "manager_id",
-	"about_html", "public_key_pem", "updated_at"}
+	"about_html", "public_key_pem", "expires_at", "updated_at"}
 
 // UpsertRemoteAccount inserts a cached remote actor or updates the one with the same URI,
 // and sets a.ID to the stored row's id. It never touches a local account: an actor id
@@ -144,6 +144,8 @@ func (s *Store) AcceptFollow(ctx context.Context, followerID, followeeID string)
 }
 
 // HasLocalFollower reports whether some local account follows accountID (accepted).
+// Like HasFollowerOnDomain it counts only active followers that are not guests: those
+// are who a followers post is for.
 func (s *Store) HasLocalFollower(ctx context.Context, accountID string) (bool, error) {
 	return s.hasFollowerOn(ctx, accountID, "")
 }
@@ -159,7 +161,8 @@ func (s *Store) HasFollowerOnDomain(ctx context.Context, accountID, domain strin
 
 func (s *Store) hasFollowerOn(ctx context.Context, accountID, domain string) (bool, error) {
 	ok, err := s.db.NewSelect().TableExpr("follows AS f").Join("JOIN accounts AS a ON a.id = f.follower_id").
-		Where("f.followee_id = ? AND f.accepted AND a.domain = ?", accountID, domain).Exists(ctx)
+		Where("f.followee_id = ? AND f.accepted AND a.domain = ?", accountID, domain).
+		Where("a.role <> ? AND a.deactivated_at IS NULL", model.RoleGuest).Exists(ctx)
 	if err != nil {
 		return false, fmt.Errorf("followers of %s on %q: %w", accountID, domain, err)
 	}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"time"
 
 	"github.com/atrium-intranet/atrium/model"
 	"github.com/atrium-intranet/atrium/social"
@@ -25,6 +26,8 @@ type adminUsersPage struct {
 	Password string
 	// Alerts are message keys of refused row actions (last admin, self-deactivation).
 	Alerts []string
+	// Now tells ended guests apart (see GuestRow).
+	Now time.Time
 }
 
 // adminUsers lists every account, deactivated ones included, with role and activation
@@ -40,7 +43,7 @@ func (h *handler) renderAdminUsers(w http.ResponseWriter, r *http.Request, statu
 	if err != nil {
 		return err
 	}
-	p.Title, p.Nav = "title.admin_users", "admin"
+	p.Title, p.Nav, p.Now = "title.admin_users", "admin", h.social.Guests.Now()
 	p.Accounts, p.Roles = list.Accounts, []model.Role{model.RoleAdmin, model.RoleMember, model.RoleGuest}
 	if p.Form.Role == "" {
 		p.Form.Role = model.RoleMember

@@ -3,7 +3,9 @@ package ui
 import (
 	"errors"
 	"net/http"
+	"strconv"
 
+	"github.com/atrium-intranet/atrium/internal/ratelimit"
 	"github.com/atrium-intranet/atrium/social"
 )
 
@@ -67,7 +69,7 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		h.log.InfoContext(r.Context(), "request refused", "path", r.URL.Path, "status", code, "err", err)
 	}
 	if code == http.StatusTooManyRequests {
-		w.Header().Set("Retry-After", "60")
+		w.Header().Set("Retry-After", strconv.Itoa(ratelimit.RetryAfterSeconds(social.RetryAfter(err))))
 	}
 	h.render(w, r, code, "error", &errorPage{Page: Page{Title: "title.error"}, Status: code, Message: key})
 }

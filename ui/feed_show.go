@@ -8,13 +8,15 @@ import (
 	"github.com/atrium-intranet/atrium/social"
 )
 
-// feedPage is the home feed with its composer, or a hashtag's feed.
+// feedPage is the home feed with its composer.
 type feedPage struct {
 	Page
 	Posts     []*social.PostView
 	NextURL   string
 	Following bool
-	Tag       string
+	// FollowedTags are the hashtags the viewer follows, named on the Following tab
+	// because their posts show there too.
+	FollowedTags []string
 	// Composer state, kept when a post is refused.
 	Source    string
 	Audience  model.Audience
@@ -30,6 +32,15 @@ func (h *handler) feedShow(w http.ResponseWriter, r *http.Request) error {
 	if err := h.loadFeed(r, page); err != nil {
 		return err
 	}
+	if page.Following {
+		tags, err := h.social.Tags.Followed(r.Context(), viewer(r))
+		if err != nil {
+			return err
+		}
+		for _, t := range tags {
+			page.FollowedTags = append(page.FollowedTags, t.Tag)
+		}
+	}
 	h.render(w, r, http.StatusOK, "feed", page)
 	return nil
 }
@@ -41,7 +52,7 @@ func (h *handler) loadFeed(r *http.Request, page *feedPage) error {
 		page.Audience = audiences[0]
 	}
 	feed, err := h.social.Posts.Feed(r.Context(), viewer(r), social.FeedQuery{
-		Cursor: r.URL.Query().Get("cursor"), Following: page.Following, Tag: page.Tag,
+		Cursor: r.URL.Query().Get("cursor"), Following: page.Following,
 	})
 	if err != nil {
 		if _, ok := social.AsValidation(err); ok {
@@ -55,11 +66,7 @@ func (h *handler) loadFeed(r *http.Request, page *feedPage) error {
 		if page.Following {
 			q.Set("tab", "following")
 		}
-		base := "/"
-		if page.Tag != "" {
-			base = "/tags/" + url.PathEscape(page.Tag)
-		}
-		page.NextURL = base + "?" + q.Encode()
+		page.NextURL = "/?" + q.Encode()
 	}
 	return nil
 }

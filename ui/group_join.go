@@ -20,6 +20,10 @@ func (h *handler) groupJoin(w http.ResponseWriter, r *http.Request) error {
 	notice := "group_joined"
 	if state == model.MemberRequested {
 		notice = "group_requested"
+		if m := gv.Membership; m != nil && m.State == model.MemberInvited {
+			// A remote group's invitation: its node confirms the join in a moment.
+			notice = "group_invitation_accepted"
+		}
 	}
 	http.Redirect(w, r, groupPath(gv.Group)+"?notice="+notice, http.StatusSeeOther)
 	return nil

@@ -16,6 +16,8 @@ type groupsPage struct {
 	Mine    bool
 	Groups  []*social.GroupView
 	NextURL string
+	// Invitations are the viewer's pending invitations, on the first page only.
+	Invitations []*social.GroupInvitation
 }
 
 // groupList shows the group directory: open and closed groups plus the secret ones the
@@ -37,6 +39,11 @@ func (h *handler) groupList(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.Groups = list.Groups
+	if q.Get("after") == "" {
+		if p.Invitations, err = h.social.Groups.Invitations(r.Context(), viewer(r)); err != nil {
+			return err
+		}
+	}
 	if list.Next != "" {
 		next := url.Values{"after": {list.Next}}
 		if p.Query != "" {

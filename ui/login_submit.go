@@ -22,6 +22,9 @@ func (h *handler) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 		case errors.Is(err, social.ErrInvalidLogin):
 			page.Failure = "error.login.invalid"
 			h.render(w, r, http.StatusUnauthorized, "login", page)
+		case errors.Is(err, social.ErrAccountExpired):
+			page.Failure = "error.login.expired"
+			h.render(w, r, http.StatusForbidden, "login", page)
 		case errors.Is(err, social.ErrRateLimited):
 			page.Failure = "error.login.rate_limited"
 			w.Header().Set("Retry-After", "60")

@@ -30,13 +30,22 @@ func TestPeopleDirectory(t *testing.T) {
 			t.Fatal(err)
 		}
 		testrig.InsertRemoteAccount(t, store, "remy", "127.0.0.1:9000")
+		// People of a sibling node are in the directory; of a partner node, never.
+		if _, err := u.svc.Peers.Add(ctx, social.SystemActor(), "http://127.0.0.1:9000", model.TrustSibling, ""); err != nil {
+			t.Fatal(err)
+		}
+		testrig.InsertRemoteAccount(t, store, "pete", "127.0.0.1:9002")
+		if _, err := u.svc.Peers.Add(ctx, social.SystemActor(), "http://127.0.0.1:9002", model.TrustPartner, ""); err != nil {
+			t.Fatal(err)
+		}
+		u.account("gus", model.RoleGuest)
 		c := u.login("alice")
 
 		rec := c.get("/people")
 		wantStatus(t, rec, http.StatusOK)
 		wantBody(t, rec, `<label for="q">`, `type="search" id="q" name="q"`, `href="/users/alice">Alice Archer</a>`,
 			"Chief Tester · Quality<", `href="/users/boss"`, "@remy@127.0.0.1:9000", `aria-current="page">People`)
-		wantNoBody(t, rec, "/users/gone", `href="/users/remy"`, "Include deactivated", `rel="next"`)
+		wantNoBody(t, rec, "/users/gone", `href="/users/remy"`, "Include deactivated", `rel="next"`, "pete", "/users/gus")
 
 		rec = c.get("/people?q=tester")
 		wantStatus(t, rec, http.StatusOK)
@@ -78,13 +87,13 @@ func TestPeoplePaging(t *testing.T) {
 			acct := u.account(fmt.Sprintf("dev%02d", i), model.RoleMember)
 			setProfile(t, u, acct, social.ProfileInput{Department: "Engineering"})
 		}
-		first = c.get("/people?q=engineering")
+		first = c.get("/people?department=Engineering")
 		m = nextPeople.FindStringSubmatch(first.Body.String())
 		if m == nil {
 			t.Fatal("no next link for the search")
 		}
 		link := html.UnescapeString(m[1])
-		if !strings.Contains(link, "q=engineering") {
+		if !strings.Contains(link, "department=Engineering") {
 			t.Fatalf("next link %q drops the search", link)
 		}
 		second = c.get(link)

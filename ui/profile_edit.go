@@ -36,8 +36,11 @@ func (h *handler) profileForm(ctx context.Context, v *model.Account) (social.Pro
 		DisplayName: a.DisplayName, JobTitle: a.JobTitle, Department: a.Department, Site: a.Site,
 		Phone: a.Phone, Email: a.Email, Skills: strings.Join(prof.Skills, ", "), About: a.AboutSource,
 	}
-	if prof.Manager != nil && prof.Manager.Local() {
-		in.Manager = prof.Manager.Username
+	if m := prof.Manager; m != nil {
+		in.Manager = m.Username
+		if !m.Local() {
+			in.Manager += "@" + m.Domain
+		}
 	}
 	return in, nil
 }

@@ -218,6 +218,10 @@ func TestPeopleSearchByHandle(t *testing.T) {
 		u, res := remoteUI(t, store)
 		u.account("alice", model.RoleMember)
 		testrig.InsertRemoteAccount(t, store, "remy", "127.0.0.1:9000")
+		// The directory lists people of sibling nodes.
+		if _, err := u.svc.Peers.Add(context.Background(), social.SystemActor(), "http://127.0.0.1:9000", model.TrustSibling, ""); err != nil {
+			t.Fatal(err)
+		}
 		c := u.login("alice")
 
 		cases := []struct {

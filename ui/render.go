@@ -34,6 +34,8 @@ type Page struct {
 	Notice string
 	// Errors maps form fields to message keys.
 	Errors map[string]string
+	// CanInvite shows the invitations entry of the navigation.
+	CanInvite bool
 }
 
 func (p *Page) page() *Page { return p }
@@ -113,6 +115,8 @@ func templateFuncs(t func(string, ...any) string, a *assets) template.FuncMap {
 			}
 			return *s
 		},
+		// guest marks the people shown with the guest badge, local and remote alike.
+		"guest": func(a *model.Account) bool { return a != nil && a.IsGuest() },
 	}
 }
 
@@ -135,6 +139,7 @@ func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 	c := currentOf(r)
 	if c != nil {
 		p.Viewer, p.CSRF = c.acct, c.sess.CSRFToken
+		p.CanInvite = h.social.Invitations.MayInvite(c.acct)
 	} else if p.CSRF == "" {
 		p.CSRF = h.preSessionToken(w, r)
 	}

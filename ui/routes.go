@@ -19,6 +19,9 @@ func (h *handler) routes() http.Handler {
 	r.Handle("/login", h.public(h.loginShow)).Methods(http.MethodGet)
 	r.Handle("/login", h.public(h.loginSubmit)).Methods(http.MethodPost)
 	r.Handle("/logout", h.member(h.logout)).Methods(http.MethodPost)
+	// Invitation links sign guests up; the link is the authorization.
+	r.Handle("/invite/{token}", h.public(h.inviteShow)).Methods(http.MethodGet)
+	r.Handle("/invite/{token}", h.public(h.inviteAccept)).Methods(http.MethodPost)
 
 	r.Handle("/", h.member(h.feedShow)).Methods(http.MethodGet)
 	r.Handle("/posts", h.member(h.postCreate)).Methods(http.MethodPost)
@@ -28,13 +31,22 @@ func (h *handler) routes() http.Handler {
 	r.Handle("/posts/{id}/delete", h.member(h.postDelete)).Methods(http.MethodPost)
 	r.Handle("/posts/{id}/history", h.member(h.postHistory)).Methods(http.MethodGet)
 	r.Handle("/posts/{id}/react", h.member(h.postReact)).Methods(http.MethodPost)
+	r.Handle("/tags", h.member(h.tagList)).Methods(http.MethodGet)
 	r.Handle("/tags/{tag}", h.member(h.tagShow)).Methods(http.MethodGet)
+	r.Handle("/tags/{tag}/follow", h.member(h.tagFollow)).Methods(http.MethodPost)
+	r.Handle("/tags/{tag}/unfollow", h.member(h.tagUnfollow)).Methods(http.MethodPost)
 
 	r.Handle("/users/{username}", h.member(h.profileShow)).Methods(http.MethodGet)
 	r.Handle("/users/{username}/follow", h.member(h.followCreate)).Methods(http.MethodPost)
 	r.Handle("/users/{username}/unfollow", h.member(h.followDelete)).Methods(http.MethodPost)
 	r.Handle("/avatars/{file}", h.member(h.avatarShow)).Methods(http.MethodGet)
 	r.Handle("/people", h.member(h.peopleList)).Methods(http.MethodGet)
+	r.Handle("/org", h.member(h.orgChart)).Methods(http.MethodGet)
+	// Guest invitations: social decides who may invite, list and revoke.
+	r.Handle("/invitations", h.member(h.invitationList)).Methods(http.MethodGet)
+	r.Handle("/invitations", h.member(h.invitationCreate)).Methods(http.MethodPost)
+	r.Handle("/invitations/{id}/revoke", h.member(h.invitationRevoke)).Methods(http.MethodPost)
+	r.Handle("/search", h.member(h.searchShow)).Methods(http.MethodGet)
 
 	// Groups: social decides who may see, join, moderate or own a group; /groups/new
 	// comes before /groups/{name}.
@@ -45,6 +57,7 @@ func (h *handler) routes() http.Handler {
 	r.Handle("/groups/{name}", h.member(h.groupShow)).Methods(http.MethodGet)
 	r.Handle("/groups/{name}/join", h.member(h.groupJoin)).Methods(http.MethodPost)
 	r.Handle("/groups/{name}/leave", h.member(h.groupLeave)).Methods(http.MethodPost)
+	r.Handle("/groups/{name}/decline", h.member(h.groupDecline)).Methods(http.MethodPost)
 	r.Handle("/groups/{name}/posts", h.member(h.groupPostCreate)).Methods(http.MethodPost)
 	r.Handle("/groups/{name}/pins", h.member(h.groupPin)).Methods(http.MethodPost)
 	r.Handle("/groups/{name}/members", h.member(h.groupMembers)).Methods(http.MethodGet)
@@ -72,9 +85,12 @@ func (h *handler) routes() http.Handler {
 	r.Handle("/admin/users", h.admin(h.adminUserCreate)).Methods(http.MethodPost)
 	r.Handle("/admin/users/{id}/role", h.admin(h.adminUserRole)).Methods(http.MethodPost)
 	r.Handle("/admin/users/{id}/active", h.admin(h.adminUserActive)).Methods(http.MethodPost)
+	r.Handle("/admin/users/{id}/guest/extend", h.admin(h.adminGuestExtend)).Methods(http.MethodPost)
+	r.Handle("/admin/users/{id}/guest/revoke", h.admin(h.adminGuestRevoke)).Methods(http.MethodPost)
 	r.Handle("/admin/peers", h.admin(h.adminPeers)).Methods(http.MethodGet)
 	r.Handle("/admin/peers", h.admin(h.adminPeerCreate)).Methods(http.MethodPost)
 	r.Handle("/admin/peers/delete", h.admin(h.adminPeerDelete)).Methods(http.MethodPost)
+	r.Handle("/admin/directory/sync", h.admin(h.directorySync)).Methods(http.MethodPost)
 	r.Handle("/admin/queue", h.admin(h.adminQueue)).Methods(http.MethodGet)
 	r.Handle("/admin/queue/{id}/retry", h.admin(h.adminQueueRetry)).Methods(http.MethodPost)
 

@@ -21,7 +21,7 @@ func adminCommand(e env, load func() (config.Config, error)) *cobra.Command {
 	user.AddCommand(userCreateCommand(e, load))
 	token := &cobra.Command{Use: "token", Short: "Manage API tokens"}
 	token.AddCommand(tokenCreateCommand(e, load))
-	admin.AddCommand(user, token, peerCommand(e, load), queueCommand(e, load))
+	admin.AddCommand(user, token, peerCommand(e, load), queueCommand(e, load), inviteCommand(e, load))
 	return admin
 }
 

@@ -60,6 +60,22 @@ func StartOne(t testing.TB, dialect, name string) *Node {
 // (nil for none): tests put counting, holding or failing middleware in front of a node.
 func StartWrapped(t testing.TB, dialect, name string, wrap func(http.Handler) http.Handler) *Node {
 	t.Helper()
+	return StartWith(t, dialect, name, Options{Wrap: wrap})
+}
+
+// Options are the optional settings of a node under test.
+type Options struct {
+	// Wrap wraps the node's HTTP handler; nil for none.
+	Wrap func(http.Handler) http.Handler
+	// Now is the node's clock; nil means time.Now. Nodes that federate must keep within
+	// the signatures' allowed skew of each other: give them one Clock.
+	Now func() time.Time
+}
+
+// StartWith runs a single node with the given options.
+func StartWith(t testing.TB, dialect, name string, o Options) *Node {
+	t.Helper()
+	wrap := o.Wrap
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -74,7 +90,7 @@ func StartWrapped(t testing.TB, dialect, name string, wrap func(http.Handler) ht
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})).With("node", name)
 	ctx, cancel := context.WithCancel(context.Background())
-	n, err := node.Open(ctx, cfg, log, node.Options{NewKey: testrig.Keys(), PasswordParams: testrig.FastPasswords})
+	n, err := node.Open(ctx, cfg, log, node.Options{NewKey: testrig.Keys(), PasswordParams: testrig.FastPasswords, Now: o.Now})
 	if err != nil {
 		cancel()
 		_ = ln.Close()

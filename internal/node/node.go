@@ -42,8 +42,10 @@ type Node struct {
 	// Setup is the one-time first-admin link, nil when an admin exists.
 	Setup *ui.SetupLink
 	// Worker sends the delivery queue; Run starts it.
-	Worker  *federation.Worker
-	handler http.Handler
+	Worker *federation.Worker
+	// Directory reads the sibling nodes' member directories; Run starts its schedule.
+	Directory *federation.DirectorySyncer
+	handler   http.Handler
 }
 
 // Open connects to the database, applies migrations and builds the node.
@@ -92,17 +94,26 @@ func build(ctx context.Context, db *bun.DB, cfg config.Config, log *slog.Logger,
 		NodeSigner: func(context.Context) (*federation.Signer, error) { return nodeSigner, nil },
 	})
 	resolver := &resolverRef{}
+	directory := &directoryRef{}
+	guests, mail, err := guestDeps(cfg)
+	if err != nil {
+		return nil, err
+	}
 	svc := social.New(social.Deps{
 		Store: store, URIs: uris, Now: opts.Now, NewKey: opts.NewKey, Log: log,
 		DataDir: cfg.DataDir, SiteName: cfg.SiteName, MaxAvatarBytes: cfg.MaxAvatarBytes,
 		SessionTTL: cfg.SessionTTL.Duration, PasswordParams: opts.PasswordParams,
 		Outbox:   federation.NewOutbox(federation.OutboxOptions{URIs: uris, Log: log, Now: opts.Now, Notify: worker.Notify}),
 		Resolver: resolver, GroupResolver: resolver, Wake: worker.Notify,
+		DirectorySync: directory,
+		GuestSettings: guests, Mailer: mail,
+		PostRate: int(cfg.PostRate), PostBurst: int(cfg.PostBurst),
 	})
 	resolver.r = federation.NewResolver(federation.ResolverOptions{
 		Origin: uris.Base, Store: store, Remote: svc.Remote, Client: client, Signer: nodeSigner, Now: opts.Now,
 	})
-	n := &Node{Config: cfg, Store: store, Social: svc, Log: log, Worker: worker}
+	directory.d = federation.NewDirectorySyncer(resolver.r, log)
+	n := &Node{Config: cfg, Store: store, Social: svc, Log: log, Worker: worker, Directory: directory.d}
 	hasAdmin, err := svc.Accounts.AdminExists(ctx)
 	if err != nil {
 		return nil, err
@@ -155,14 +166,27 @@ func (x *resolverRef) RefreshGroups(ctx context.Context, origin string) (int, er
 	return x.r.RefreshGroups(ctx, origin)
 }
 
-// Run does the node's background work until ctx ends: the delivery worker and the
-// hourly clean-up of expired sessions and old activity ids.
+// Run does the node's background work until ctx ends: the delivery worker, the reads of
+// the sibling directories, the end of expired guests every minute and the hourly
+// clean-up of expired sessions and old activity ids.
 func (n *Node) Run(ctx context.Context) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		n.Worker.Run(ctx)
 	}()
+	dirDone := make(chan struct{})
+	go func() {
+		defer close(dirDone)
+		n.runDirectory(ctx)
+	}()
+	defer func() { <-dirDone }()
+	guestsDone := make(chan struct{})
+	go func() {
+		defer close(guestsDone)
+		n.runGuestExpiry(ctx, guestExpiryInterval)
+	}()
+	defer func() { <-guestsDone }()
 	n.Sweep(ctx, time.Hour)
 	<-done
 }

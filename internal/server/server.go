@@ -53,11 +53,14 @@ func (s *Server) Handler() http.Handler {
 }
 
 // negotiate sends requests that ask for ActivityPub JSON to ap and the rest to html: an
-// actor's or a post's URI is both its ActivityPub id and its web page.
+// actor's or a post's URI is both its ActivityPub id and its web page. A request with an
+// HTTP signature comes from another node, never from a browser, and goes to ap too: a
+// peer's signed fetch of a picture asks for an image, not for JSON, and the picture
+// pages of the UI want a session that a node never has.
 func negotiate(ap, html http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Add("Vary", "Accept")
-		if wantsActivityPub(r) {
+		if wantsActivityPub(r) || r.Header.Get("Signature") != "" {
 			ap.ServeHTTP(w, r)
 			return
 		}

@@ -98,3 +98,26 @@ func TestNegotiation(t *testing.T) {
 		}
 	}
 }
+
+// TestSignedRequestsGoToFederation sends every request that carries an HTTP signature to
+// federation, whatever it accepts: a peer's signed fetch of a picture asks for an image.
+func TestSignedRequestsGoToFederation(t *testing.T) {
+	fed := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ap " + r.URL.Path)) })
+	ui := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ui " + r.URL.Path)) })
+	h := (&Server{DB: pinger{}, Log: slog.New(slog.DiscardHandler), UI: ui, API: ui, Federation: fed}).Handler()
+	for _, tc := range []struct{ signature, want string }{
+		{`keyId="http://b.example/actor#main-key",signature="x"`, "ap /avatars/A.png"},
+		{"", "ui /avatars/A.png"},
+	} {
+		req := httptest.NewRequest(http.MethodGet, "/avatars/A.png", nil)
+		req.Header.Set("Accept", "image/png")
+		if tc.signature != "" {
+			req.Header.Set("Signature", tc.signature)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Body.String() != tc.want {
+			t.Errorf("GET /avatars/A.png (Signature %q): %q, want %q", tc.signature, rec.Body.String(), tc.want)
+		}
+	}
+}

@@ -1,0 +1,47 @@
+package social
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/atrium-intranet/atrium/internal/ratelimit"
+	"github.com/atrium-intranet/atrium/model"
+)
+
+// RateLimitError is ErrRateLimited with the time until the next attempt may succeed.
+type RateLimitError struct{ RetryAfter time.Duration }
+
+func (e *RateLimitError) Error() string { return ErrRateLimited.Error() }
+
+// Is makes errors.Is(err, ErrRateLimited) hold.
+func (e *RateLimitError) Is(target error) bool { return target == ErrRateLimited }
+
+// RetryAfter is how long a caller refused with ErrRateLimited should wait; a minute when
+// the error does not say.
+func RetryAfter(err error) time.Duration {
+	var rl *RateLimitError
+	if errors.As(err, &rl) && rl.RetryAfter > 0 {
+		return rl.RetryAfter
+	}
+	return time.Minute
+}
+
+// newPostLimits keeps the per-account bucket for new posts and comments; a rate of zero
+// turns it off.
+func newPostLimits(perMinute, burst int) *ratelimit.Keyed {
+	if burst < 1 {
+		burst = perMinute
+	}
+	return ratelimit.PerMinute(float64(perMinute), burst, 0)
+}
+
+// allowPost takes one post from author's bucket.
+func (c *core) allowPost(ctx context.Context, author *model.Account) error {
+	ok, wait := c.postLimits.Allow(author.ID, c.Now())
+	if ok {
+		return nil
+	}
+	c.Log.WarnContext(ctx, "posting rate limited", "account", author.Username, "retry_after", wait)
+	return &RateLimitError{RetryAfter: wait}
+}

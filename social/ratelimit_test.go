@@ -1,0 +1,59 @@
+package social_test
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/atrium-intranet/atrium/internal/testrig"
+	"github.com/atrium-intranet/atrium/model"
+	"github.com/atrium-intranet/atrium/social"
+	"github.com/atrium-intranet/atrium/storage"
+)
+
+func TestPostRateLimit(t *testing.T) {
+	testrig.EachDB(t, func(t *testing.T, store *storage.Store) {
+		clock := testrig.NewClock()
+		deps := testrig.SocialDeps(t, store)
+		deps.Now, deps.PostRate, deps.PostBurst = clock.Now, 30, 3
+		svc := social.New(deps)
+		ctx := t.Context()
+		mia := testrig.CreateAccount(t, svc, "mia", model.RoleMember)
+		bob := testrig.CreateAccount(t, svc, "bob", model.RoleMember)
+
+		first, err := svc.Posts.Create(ctx, mia, social.PostInput{Source: "one", Audience: model.AudienceSite})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Comments take from the same bucket as posts.
+		for _, in := range []social.PostInput{{Source: "two", Audience: model.AudienceSite}, {Source: "re", InReplyToID: first.ID}} {
+			if _, err := svc.Posts.Create(ctx, mia, in); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, in := range []social.PostInput{{Source: "four", Audience: model.AudienceSite}, {Source: "re2", InReplyToID: first.ID}} {
+			_, err := svc.Posts.Create(ctx, mia, in)
+			if !errors.Is(err, social.ErrRateLimited) {
+				t.Fatalf("over the burst: err = %v, want ErrRateLimited", err)
+			}
+			if wait := social.RetryAfter(err); wait <= 0 || wait > 2*time.Second {
+				t.Fatalf("retry after %v, want at most 2s at 30/min", wait)
+			}
+		}
+		n, err := store.DB().NewSelect().TableExpr("posts").Where("account_id = ?", mia.ID).Count(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != 3 {
+			t.Fatalf("%d posts stored, want the 3 allowed", n)
+		}
+		// Another account has its own bucket, and mia's refills with time.
+		if _, err := svc.Posts.Create(ctx, bob, social.PostInput{Source: "mine", Audience: model.AudienceSite}); err != nil {
+			t.Fatalf("bob throttled by mia: %v", err)
+		}
+		clock.Advance(2 * time.Second)
+		if _, err := svc.Posts.Create(ctx, mia, social.PostInput{Source: "later", Audience: model.AudienceSite}); err != nil {
+			t.Fatalf("after the wait: %v", err)
+		}
+	})
+}
