@@ -52,7 +52,7 @@ type Config struct {
 	// Language is the default UI language (en or de).
 	Language string `toml:"language"`
 	// DirectorySync is how often the sibling nodes' member directories are read; 0 turns
-	// the automatic reads off (admins can still start one).
+	// the schedule off (a new sibling or an admin still starts a read).
 	DirectorySync Duration `toml:"directory_sync"`
 
 	// GuestInvites says who may invite guests: "admins" or "members" (members and admins).

@@ -53,26 +53,29 @@ func (d *DirectorySyncer) Kick() {
 	}
 }
 
-// Run reads the directories after firstDelay, then every interval and whenever kicked,
-// until ctx ends. A zero interval disables the automatic reads; Sync still works.
+// Run reads the directories after firstDelay, then every interval, and whenever kicked,
+// until ctx ends. A zero interval turns the schedule off; kicks are still served.
 func (d *DirectorySyncer) Run(ctx context.Context, interval, firstDelay time.Duration) {
-	if interval <= 0 {
-		return
+	var tick <-chan time.Time
+	var timer *time.Timer
+	if interval > 0 {
+		timer = time.NewTimer(firstDelay)
+		defer timer.Stop()
+		tick = timer.C
 	}
-	timer := time.NewTimer(firstDelay)
-	defer timer.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-timer.C:
+		case <-tick:
 		case <-d.kick:
-			timer.Stop()
 		}
 		if _, err := d.Sync(ctx); err != nil && ctx.Err() == nil {
 			d.log.WarnContext(ctx, "directory sync incomplete", "err", err)
 		}
-		timer.Reset(interval)
+		if timer != nil {
+			timer.Reset(interval) // the next scheduled read counts from this one
+		}
 	}
 }
 

@@ -320,3 +320,40 @@ func TestDeleteActorUnlists(t *testing.T) {
 		}
 	})
 }
+
+// TestDirectorySyncerRun checks the schedule: with the interval off, a kick (a sibling
+// added, an admin's button) still reads the directories, and Run ends with its context.
+func TestDirectorySyncerRun(t *testing.T) {
+	w := newWorld(t, testrig.NewStore(t, "sqlite"))
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == DirectoryPath {
+			hits.Add(1)
+		}
+		http.NotFound(rw, r)
+	}))
+	t.Cleanup(srv.Close)
+	norm, _ := activitypub.Origin(srv.URL)
+	if err := w.store.SavePeer(w.ctx, &model.Peer{Origin: norm, Trust: model.TrustSibling, CreatedAt: w.clock.Now(),
+		UpdatedAt: w.clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	d := w.syncer()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		d.Run(ctx, 0, 0)
+	}()
+	d.Kick()
+	d.Kick() // kicks while one is pending make one read
+	deadline := time.Now().Add(10 * time.Second)
+	for hits.Load() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("a kick did not start a read")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	<-done
+}

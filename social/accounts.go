@@ -251,7 +251,14 @@ func (a *Accounts) SetActive(ctx context.Context, actor *model.Account, id strin
 		}
 		target.DeactivatedAt, target.UpdatedAt = nil, now
 		a.Log.InfoContext(ctx, "account reactivated", "by", actor.Username, "account", target.Username)
-		return tx.UpdateAccount(ctx, target, "deactivated_at", "updated_at")
+		if err := tx.UpdateAccount(ctx, target, "deactivated_at", "updated_at"); err != nil {
+			return err
+		}
+		if !target.IsGuest() || !target.ActiveAt(now) {
+			return nil
+		}
+		// Other nodes ended the guest when it was deactivated; its Update brings it back.
+		return a.Outbox.Enqueue(ctx, tx, Activity{Kind: ActivityUpdateProfile, Actor: target})
 	})
 }
 

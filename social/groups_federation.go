@@ -309,7 +309,7 @@ func (r *Remote) memberNode(ctx context.Context, tx *storage.Store, grp *model.G
 func (r *Remote) groupPost(ctx context.Context, tx *storage.Store, in Incoming, grp *model.Group, p RemotePost) (*model.Post, *model.Post, error) {
 	now := r.now()
 	post := &model.Post{ID: r.newID(), URI: p.URI, AccountID: in.Actor.ID, Audience: model.AudienceGroup,
-		GroupID: &grp.ID, State: model.PostPublished, Source: p.Source, HTML: r.md.policy.Sanitize(p.HTML)}
+		GroupID: &grp.ID, State: model.PostPublished, Source: p.Source, HTML: localTagLinks(r.md.policy.Sanitize(p.HTML), remoteTags(p.Tags))}
 	post.CreatedAt = p.CreatedAt.UTC().Truncate(time.Microsecond)
 	if post.CreatedAt.IsZero() || post.CreatedAt.After(now.Add(maxClockAhead)) {
 		post.CreatedAt = now

@@ -10,9 +10,10 @@ import (
 )
 
 // The org chart is the directory's people arranged by their managers, across nodes. It is
-// built from one read of everyone's (id, manager) and shown a few levels at a time: a
-// page of top people with their reports three levels down, and any person's own subtree
-// on request, so that 20,000 people never end up on one page.
+// built from one read of everyone's id, manager, name and title, kept until accounts
+// change, and shown a few levels at a time: a page of top people with their reports three
+// levels down, and any person's own subtree on request, so that 20,000 people never end
+// up on one page.
 
 // Why a person is at the top of the org chart.
 const (
@@ -260,10 +261,8 @@ func (p *People) OrgChart(ctx context.Context, viewer *model.Account, q OrgQuery
 			chart.Next = edges[g.tops[end-1]].ID
 		}
 	}
-	accounts, err := p.orgAccounts(ctx, g, laid)
-	if err != nil {
-		return nil, err
-	}
+	// What the chart shows of each person is in the graph: no read per page.
+	accounts := g.accounts(laid)
 	var build func(n *orgNode) *OrgNode
 	build = func(n *orgNode) *OrgNode {
 		out := &OrgNode{Account: accounts[g.edges[n.idx].ID], ReportCount: len(g.reports[n.idx]), More: n.more,
@@ -286,12 +285,15 @@ func (p *People) OrgChart(ctx context.Context, viewer *model.Account, q OrgQuery
 	return chart, nil
 }
 
-// orgAccounts reads the accounts of every laid-out person in one query.
-func (p *People) orgAccounts(ctx context.Context, g *orgGraph, laid []*orgNode) (map[string]*model.Account, error) {
-	var ids []string
+// accounts gives every laid-out person as an account with what the chart shows: name,
+// handle and job title.
+func (g *orgGraph) accounts(laid []*orgNode) map[string]*model.Account {
+	out := map[string]*model.Account{}
 	var walk func(n *orgNode)
 	walk = func(n *orgNode) {
-		ids = append(ids, g.edges[n.idx].ID)
+		e := g.edges[n.idx]
+		out[e.ID] = &model.Account{ID: e.ID, Username: e.Username, Domain: e.Domain, DisplayName: e.DisplayName,
+			JobTitle: e.JobTitle}
 		for _, c := range n.children {
 			walk(c)
 		}
@@ -299,18 +301,7 @@ func (p *People) orgAccounts(ctx context.Context, g *orgGraph, laid []*orgNode) 
 	for _, n := range laid {
 		walk(n)
 	}
-	accounts, err := p.Store.PeopleByIDs(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	for _, id := range ids {
-		if accounts[id] == nil {
-			// Gone between the two reads: show the name the first read had.
-			e := g.edges[g.index[id]]
-			accounts[id] = &model.Account{ID: e.ID, Username: e.Username, Domain: e.Domain, DisplayName: e.DisplayName}
-		}
-	}
-	return accounts, nil
+	return out
 }
 
 // Position is where a person stands in the org chart, as their profile shows it.

@@ -277,7 +277,7 @@ func (r *Remote) ReceivePost(ctx context.Context, in Incoming, p RemotePost) err
 	return r.apply(ctx, in, func(tx *storage.Store) error {
 		now := r.now()
 		post := &model.Post{ID: r.newID(), URI: p.URI, AccountID: in.Actor.ID, Audience: p.Audience,
-			Source: p.Source, HTML: r.md.policy.Sanitize(p.HTML), Local: false}
+			Source: p.Source, HTML: localTagLinks(r.md.policy.Sanitize(p.HTML), remoteTags(p.Tags)), Local: false}
 		post.CreatedAt = p.CreatedAt.UTC().Truncate(time.Microsecond)
 		if post.CreatedAt.IsZero() || post.CreatedAt.After(now.Add(maxClockAhead)) {
 			post.CreatedAt = now
@@ -439,7 +439,7 @@ func (r *Remote) updatePost(ctx context.Context, tx *storage.Store, in Incoming,
 	if post.AccountID != in.Actor.ID || post.Local {
 		return false, fmt.Errorf("update of %s by %s: %w", p.URI, in.Actor.URI, ErrForbidden)
 	}
-	html := r.md.policy.Sanitize(p.HTML)
+	html := localTagLinks(r.md.policy.Sanitize(p.HTML), remoteTags(p.Tags))
 	mentions, err := r.mentionIDs(ctx, tx, p.MentionURIs)
 	if err != nil {
 		return false, err

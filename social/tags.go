@@ -2,11 +2,13 @@ package social
 
 import (
 	"context"
+	"html"
 	"strings"
 	"time"
 
 	"github.com/atrium-intranet/atrium/model"
 	"github.com/atrium-intranet/atrium/storage"
+	xhtml "golang.org/x/net/html"
 )
 
 // Tags lets people follow hashtags, so that posts carrying them reach their Following
@@ -229,4 +231,61 @@ func (ts *Tags) Trending(ctx context.Context, viewer *model.Account, limit int) 
 		out[i] = TagCount{Tag: r.Tag, Posts: r.Posts, Accounts: r.Accounts}
 	}
 	return out, nil
+}
+
+// localTagLinks points the hashtag links of a post from another node at this node's tag
+// pages, as local posts link them: the page here shows the tag's posts of every node, and
+// the API reads a post's tags from these links. A link is a hashtag when its text is '#'
+// and one of tags (the post's normalized tags); other links stay exactly as they are.
+// safeHTML is sanitized already: only the start tag of a hashtag link changes, to one
+// built from the validated tag.
+func localTagLinks(safeHTML string, tags []string) string {
+	if len(tags) == 0 || !strings.Contains(safeHTML, "#") {
+		return safeHTML
+	}
+	known := make(map[string]bool, len(tags))
+	for _, t := range tags {
+		known[t] = true
+	}
+	z := xhtml.NewTokenizer(strings.NewReader(safeHTML))
+	var out, inner, text strings.Builder
+	var open []byte // the start tag of the link being read
+	inLink := false
+	for {
+		tt := z.Next()
+		if tt == xhtml.ErrorToken {
+			if inLink {
+				out.Write(open)
+				out.WriteString(inner.String())
+			}
+			return out.String()
+		}
+		// A copy: TagName and Text may rewrite the tokenizer's buffer in place.
+		raw := append([]byte(nil), z.Raw()...)
+		name, _ := z.TagName()
+		switch {
+		case !inLink && tt == xhtml.StartTagToken && string(name) == "a":
+			inLink = true
+			open = raw
+			inner.Reset()
+			text.Reset()
+		case !inLink:
+			out.Write(raw)
+		case tt == xhtml.EndTagToken && string(name) == "a":
+			inLink = false
+			label := strings.TrimSpace(text.String())
+			if tag, ok := NormalizeTag(label); ok && strings.HasPrefix(label, "#") && known[tag] {
+				out.WriteString(`<a href="/tags/` + html.EscapeString(tag) + `" class="hashtag">`)
+			} else {
+				out.Write(open)
+			}
+			out.WriteString(inner.String())
+			out.Write(raw)
+		default:
+			inner.Write(raw)
+			if tt == xhtml.TextToken {
+				text.Write(z.Text())
+			}
+		}
+	}
 }

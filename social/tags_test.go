@@ -232,8 +232,10 @@ func TestRemoteTaggedPosts(t *testing.T) {
 		alice := e.member("alice")
 		bob := e.remoteActor("bob", model.TrustSibling)
 		p := social.RemotePost{URI: nodeB + "/posts/t1", Audience: model.AudienceCompany, Source: "remote launch",
-			HTML: `<p>We <a href="` + nodeB + `/tags/launch">#Launch</a> today</p>`, CreatedAt: time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC),
-			Tags: []string{"#Launch", "#2026", "Plan-B", "#launch", "#Café"}}
+			HTML: `<p>We <a href="` + nodeB + `/tags/launch">#Launch</a> today at the <a href="` + nodeB + `/tags/Caf%C3%A9" class="mention hashtag" rel="tag">#<span>Café</span></a>, ` +
+				`see <a href="` + nodeB + `/docs">the plan</a> and <a href="` + nodeB + `/tags/other">#other</a> &amp; <a href="` + nodeB + `/x">#2026</a></p>`,
+			CreatedAt: time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC),
+			Tags:      []string{"#Launch", "#2026", "Plan-B", "#launch", "#Café"}}
 		if err := e.svc.Remote.ReceivePost(e.ctx, e.in(bob, model.TrustSibling), p); err != nil {
 			t.Fatal(err)
 		}
@@ -250,6 +252,18 @@ func TestRemoteTaggedPosts(t *testing.T) {
 			t.Fatalf("stored tags = %v, want %v", tags, want)
 		}
 
+		// Links to the post's hashtags lead to the tag pages here, as in local posts; other
+		// links, and hashtags the Note did not list, stay as they came.
+		for _, want := range []string{
+			`<a href="/tags/launch" class="hashtag">#Launch</a>`,
+			`<a href="/tags/café" class="hashtag">#<span>Café</span></a>`,
+			`<a href="` + nodeB + `/docs" rel="nofollow noopener" target="_blank">the plan</a>`,
+			`<a href="` + nodeB + `/tags/other" rel="nofollow noopener" target="_blank">#other</a> &amp; <a href="` + nodeB + `/x" rel="nofollow noopener" target="_blank">#2026</a>`,
+		} {
+			if !strings.Contains(stored.HTML, want) {
+				t.Fatalf("stored HTML lacks %s:\n%s", want, stored.HTML)
+			}
+		}
 		page, err := e.svc.Tags.Page(e.ctx, alice, "#LAUNCH", "", 0)
 		if err != nil || !reflect.DeepEqual(sources(page.Feed.Posts), []string{"remote launch"}) {
 			t.Fatalf("tag page = %v, %v", page, err)

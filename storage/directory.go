@@ -64,24 +64,27 @@ func (s *Store) ListDirectory(ctx context.Context, f DirectoryFilter) ([]*model.
 		q = q.Where("id IN (SELECT account_id FROM skills WHERE tag = ?)", strings.ToLower(f.Skill))
 	}
 	if f.After != "" {
-		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			return q.Where("username > ?", f.After).WhereOr("username = ? AND domain > ?", f.After, f.AfterDomain)
-		})
+		// A row value, so that both databases read the index from the cursor on.
+		q = q.Where("(username, domain) > (?, ?)", f.After, f.AfterDomain)
 	}
 	if t := strings.TrimSpace(f.Text); t != "" {
 		// Case-insensitive either way: SQLite's LIKE ignores ASCII case (its LOWER knows
-		// no more than that), PostgreSQL's ILIKE any case. No function call per row: a
-		// search that matches few people reads every entry of the directory's index.
-		like, op := "%"+escapeLike(t)+"%", "LIKE"
+		// no more than that), PostgreSQL compares lower-case. Cheap per row: a search that
+		// matches few people reads every entry of the directory's index.
 		if s.Postgres() {
-			op = "ILIKE"
+			// One lower() and one LIKE per row over the three fields, joined by a
+			// character nobody types, costs a third of three ILIKEs.
+			q = q.Where("lower(username || chr(1) || display_name || chr(1) || job_title) LIKE ? ESCAPE '\\'",
+				"%"+escapeLike(strings.ToLower(t))+"%")
+		} else {
+			like := "%" + escapeLike(t) + "%"
+			q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+				for _, col := range []string{"username", "display_name", "job_title"} {
+					q = q.WhereOr("? LIKE ? ESCAPE '\\'", bun.Ident(col), like)
+				}
+				return q
+			})
 		}
-		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			for _, col := range []string{"username", "display_name", "job_title"} {
-				q = q.WhereOr("? "+op+" ? ESCAPE '\\'", bun.Ident(col), like)
-			}
-			return q
-		})
 	}
 	if err := q.Scan(ctx); err != nil {
 		return nil, fmt.Errorf("list directory: %w", err)
@@ -129,18 +132,15 @@ const inChunk = 500
 
 // OrgEdge is one person of the org chart and their manager.
 type OrgEdge struct {
-	ID          string  `bun:"id"`
-	ManagerID   *string `bun:"manager_id"`
-	Username    string  `bun:"username"`
-	Domain      string  `bun:"domain"`
-	DisplayName string  `bun:"display_name"`
+	ID, Username, Domain, DisplayName, JobTitle string
+	ManagerID                                   *string
 }
 
-// OrgEdges returns every person of the company directory with their manager's id, the
-// whole org chart in a few columns per person.
+// OrgEdges returns every person of the company directory with their manager's id: the
+// whole org chart, with what it shows of each person.
 func (s *Store) OrgEdges(ctx context.Context, domains []string) ([]OrgEdge, error) {
 	q := s.db.NewSelect().Model((*model.Account)(nil)).
-		Column("id", "manager_id", "username", "domain", "display_name")
+		Column("id", "manager_id", "username", "domain", "display_name", "job_title")
 	// Scanned by hand: for every person of the company, reflection per row would cost
 	// more than the query.
 	rows, err := directoryScope(q, domains, false).Rows(ctx)
@@ -152,7 +152,7 @@ func (s *Store) OrgEdges(ctx context.Context, domains []string) ([]OrgEdge, erro
 	for rows.Next() {
 		var e OrgEdge
 		var manager sql.NullString
-		if err := rows.Scan(&e.ID, &manager, &e.Username, &e.Domain, &e.DisplayName); err != nil {
+		if err := rows.Scan(&e.ID, &manager, &e.Username, &e.Domain, &e.DisplayName, &e.JobTitle); err != nil {
 			return nil, fmt.Errorf("org chart: %w", err)
 		}
 		if manager.Valid {
@@ -176,24 +176,6 @@ func (s *Store) DirectoryReports(ctx context.Context, domains []string, managerI
 		return nil, fmt.Errorf("reports of %s: %w", managerID, err)
 	}
 	return list, nil
-}
-
-// PeopleByIDs returns the accounts ids as a directory shows them (no keys, no
-// profile text), keyed by id.
-func (s *Store) PeopleByIDs(ctx context.Context, ids []string) (map[string]*model.Account, error) {
-	out := make(map[string]*model.Account, len(ids))
-	for start := 0; start < len(ids); start += inChunk {
-		chunk := ids[start:min(start+inChunk, len(ids))]
-		var list []*model.Account
-		err := s.db.NewSelect().Model(&list).ExcludeColumn(directoryExcluded...).Where("id IN (?)", bun.In(chunk)).Scan(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("people by ids: %w", err)
-		}
-		for _, a := range list {
-			out[a.ID] = a
-		}
-	}
-	return out, nil
 }
 
 // InDirectory reports which of ids are people of the company directory.

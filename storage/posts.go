@@ -30,7 +30,7 @@ func visible(q *bun.SelectQuery, v Viewer) *bun.SelectQuery {
 	activeIn := "SELECT m.group_id FROM group_members AS m WHERE m.account_id = ? AND m.state = ?"
 	moderates := activeIn + " AND m.role IN (?)"
 	return q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-		if true {
+		if !v.Guest {
 			q = q.Where("post.account_id = ? AND post.audience <> ?", v.AccountID, model.AudienceGroup).
 				WhereOr("post.audience IN (?)", bun.In([]model.Audience{model.AudienceSite, model.AudienceCompany})).
 				WhereOr("post.audience = ? AND post.account_id IN ("+followees+")", model.AudienceFollowers, v.AccountID)

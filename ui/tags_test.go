@@ -61,7 +61,7 @@ func TestTagFollowPages(t *testing.T) {
 		rec = c.get("/tags")
 		wantStatus(t, rec, http.StatusOK)
 		wantBody(t, rec, "Hashtags you follow", `<a href="/tags/launch">#launch</a>`, `name="from" value="list"`, "Used this week",
-			"Last 7 days: 1 posts, 1 people")
+			"1 posts by 1 people")
 		wantRedirect(t, c.post("/tags/launch/unfollow", url.Values{"from": {"list"}}), "/tags?notice=tag_unfollowed")
 		wantBody(t, c.get("/tags"), "You follow no hashtags yet")
 		wantNoBody(t, c.get("/?tab=following"), "Ship it")

@@ -76,6 +76,8 @@ func crashMidBurst(t *testing.T, dialect string) {
 		"ATRIUM_LISTEN": addr, "ATRIUM_BASE_URL": senderURL, "ATRIUM_DATA_DIR": t.TempDir(),
 		"ATRIUM_DATABASE_URL": testrig.DatabaseURL(t, dialect), "ATRIUM_SITE_NAME": "Sender",
 		"ATRIUM_LOG_LEVEL": "info", "ATRIUM_DELIVERY_LEASE": crashLease.String(),
+		// The burst is one account posting as fast as it can: no posting rate limit here.
+		"ATRIUM_POST_RATE": "0",
 	}
 	mustRun := func(args ...string) string {
 		t.Helper()

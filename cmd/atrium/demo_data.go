@@ -108,10 +108,8 @@ func newDemoWorld() demoWorld {
 			{demoRef{"Vienna", "lukas"}, demoRef{"Munich", "bob"}},
 			{demoRef{"Munich", "maria"}, demoRef{"Vienna", "eva"}},
 			{demoRef{"Berlin", "ben"}, demoRef{"Berlin", "alice"}},
-			// The partner's consultant follows Alice, so her followers posts reach Consult;
-			// Alice follows Pat back.
-			{demoRef{"Consult", "pat"}, demoRef{"Berlin", "alice"}},
-			{demoRef{"Berlin", "alice"}, demoRef{"Consult", "pat"}},
+			// The partner's consultant is a guest on every sibling node: guests follow no one
+			// and are followed by no one, they see only groups they are invited to.
 		},
 		posts: []demoPost{
 			{key: "welcome", author: demoRef{"Berlin", "alice"}, audience: model.AudienceCompany,
@@ -121,11 +119,9 @@ func newDemoWorld() demoWorld {
 			{key: "roadmap", author: demoRef{"Munich", "bob"}, audience: model.AudienceCompany,
 				text: "Roadmap review on Thursday at 10:00 in Munich, everyone welcome. #roadmap"},
 			{key: "workshop", author: demoRef{"Berlin", "alice"}, audience: model.AudienceFollowers,
-				text: "For my **followers**: notes from the cloud workshop with Consult are in the shared folder. Bob, Ben, Eva and Pat see this."},
+				text: "For my **followers**: notes from the cloud workshop with Consult are in the shared folder. Bob, Ben and Eva see this."},
 			{key: "numbers", author: demoRef{"Vienna", "eva"}, audience: model.AudienceCompany,
 				text: "Vienna closed the quarter 12% above plan. Thank you all! #sales"},
-			{key: "thanks", author: demoRef{"Consult", "pat"}, audience: model.AudienceFollowers,
-				text: "Thanks for the great workshop, Berlin team. Summary and next steps follow next week."},
 		},
 		comments: []demoComment{
 			{key: "welcome", author: demoRef{"Munich", "bob"}, text: "Hello Berlin, greetings from Munich!"},
@@ -135,7 +131,6 @@ func newDemoWorld() demoWorld {
 			{key: "welcome", who: demoRef{"Vienna", "eva"}},
 			{key: "welcome", who: demoRef{"Berlin", "ben"}},
 			{key: "roadmap", who: demoRef{"Berlin", "alice"}},
-			{key: "thanks", who: demoRef{"Berlin", "alice"}},
 		},
 	}
 }

@@ -41,7 +41,7 @@ func (c *demoCluster) printSummary(w io.Writer, dir string, removed bool) error 
 	fmt.Fprintf(w, "\nThings to try:\n"+
 		"  - alice at %[1]s: her company post has Bob's comment from Munich and likes from Vienna and Berlin.\n"+
 		"  - bob at %[2]s: Alice's company post arrived from Berlin; Clara's site post stayed in Berlin.\n"+
-		"  - pat at %[3]s: Alice's followers post arrived; no company post reaches the partner firm.\n"+
+		"  - pat at %[3]s: the partner firm's users are guests on the siblings: no company, site or followers post reaches them.\n"+
 		"  - find people on other nodes by handle, e.g. @bob@%[4]s in the people search of Berlin.\n"+
 		"  - admin at any node: Admin > Peers and Admin > Delivery queue.\n",
 		berlin.url, munich.url, consult.url, munich.host)

@@ -87,6 +87,8 @@ func StartWith(t testing.TB, dialect, name string, o Options) *Node {
 	cfg.DataDir = t.TempDir()
 	cfg.DatabaseURL = testrig.DatabaseURL(t, dialect)
 	cfg.SiteName = name
+	// Benchmarks post from one account as fast as they can; the limit has its own tests.
+	cfg.PostRate = 0
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})).With("node", name)
 	ctx, cancel := context.WithCancel(context.Background())

@@ -63,6 +63,12 @@ func TestGuestAccessMatrix(t *testing.T) {
 				cluster.Settle(t, nodes...)
 			}
 
+			// The guest role and its end are terms of the context document every node serves.
+			if r := a.SignedGet(nil, activitypub.ContextPath); r.Status != http.StatusOK ||
+				!strings.Contains(r.Body, `"`+activitypub.TermRole+`"`) || !strings.Contains(r.Body, `"`+activitypub.TermGuestExpires+`"`) {
+				t.Fatalf("context document: %d %s", r.Status, r.Body)
+			}
+
 			ann := testrig.CreateAccount(t, a.Social, "ann", model.RoleAdmin)
 			boss := testrig.CreateAccount(t, b.Social, "boss", model.RoleAdmin)
 			mia, bob := a.User("mia"), a.User("bob")

@@ -32,7 +32,8 @@ func (x *directoryRef) Kick() {
 }
 
 // runDirectory reads the sibling directories in the background until ctx ends: soon
-// after start, every directory_sync interval, and when a sibling is added.
+// after start and every directory_sync interval (unless it is 0), and when a sibling is
+// added or an admin asks.
 func (n *Node) runDirectory(ctx context.Context) {
 	if n.Directory == nil {
 		return
