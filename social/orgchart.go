@@ -74,7 +74,9 @@ type OrgChart struct {
 // orgGraph is the org chart in memory: people by index, their managers after cutting
 // loops, and their reports sorted by name.
 type orgGraph struct {
-	edges   []storage.OrgEdge
+	edges []storage.OrgEdge
+	// names are the people's names lower-cased, the sort key.
+	names   []string
 	index   map[string]int
 	manager []int // -1 at the top
 	root    []string
@@ -87,10 +89,11 @@ type orgGraph struct {
 // becomes a top with OrgCycle, so the same data always gives the same chart.
 func buildOrgGraph(edges []storage.OrgEdge) *orgGraph {
 	n := len(edges)
-	g := &orgGraph{edges: edges, index: make(map[string]int, n), manager: make([]int, n),
+	g := &orgGraph{edges: edges, names: make([]string, n), index: make(map[string]int, n), manager: make([]int, n),
 		root: make([]string, n), reports: make([][]int, n)}
 	for i, e := range edges {
 		g.index[e.ID] = i
+		g.names[i] = strings.ToLower(orgName(e))
 	}
 	for i, e := range edges {
 		g.manager[i] = -1
@@ -157,11 +160,10 @@ func buildOrgGraph(edges []storage.OrgEdge) *orgGraph {
 
 // less orders people by name, then handle.
 func (g *orgGraph) less(a, b int) bool {
-	ea, eb := g.edges[a], g.edges[b]
-	na, nb := strings.ToLower(orgName(ea)), strings.ToLower(orgName(eb))
-	if na != nb {
+	if na, nb := g.names[a], g.names[b]; na != nb {
 		return na < nb
 	}
+	ea, eb := g.edges[a], g.edges[b]
 	if ea.Username != eb.Username {
 		return ea.Username < eb.Username
 	}

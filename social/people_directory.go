@@ -28,8 +28,9 @@ func newPeople(c *core) *People { return &People{core: c, cache: &peopleCache{}}
 // command line) after this long.
 const peopleCacheTTL = time.Minute
 
-// peopleCache holds the filters' choices and the org chart's graph, each with the
-// accounts version, sibling domains and time it was computed for.
+// peopleCache holds what is derived from every person of the directory: the filters'
+// choices and the org chart's graph, each with the accounts version, sibling domains
+// and time it was computed for. Values are never changed once kept.
 type peopleCache struct {
 	mu     sync.Mutex
 	facets derived[*DirectoryFacets]
@@ -45,16 +46,16 @@ type derived[T any] struct {
 	value   T
 }
 
-// cached returns the value d holds for version and domains if it is recent, or computes
-// and keeps it. The version is read before computing, so a change meanwhile is not
-// hidden: the next call sees a newer version.
-func cached[T any](p *People, d func(*peopleCache) *derived[T], domains []string, compute func() (T, error)) (T, error) {
+// cached returns the value slot holds for the current accounts version and domains if it
+// is recent, or computes and keeps it. The version is read before computing, so a change
+// meanwhile is not hidden: the next call sees a newer version.
+func cached[T any](p *People, slot func(*peopleCache) *derived[T], domains []string, compute func() (T, error)) (T, error) {
 	if p.cache == nil {
 		return compute()
 	}
 	version, key, now := p.Store.AccountsVersion(), strings.Join(domains, " "), p.now()
 	p.cache.mu.Lock()
-	e := *d(p.cache)
+	e := *slot(p.cache)
 	p.cache.mu.Unlock()
 	if e.ok && e.version == version && e.domains == key && now.Sub(e.at) < peopleCacheTTL && !now.Before(e.at) {
 		return e.value, nil
@@ -64,7 +65,7 @@ func cached[T any](p *People, d func(*peopleCache) *derived[T], domains []string
 		return v, err
 	}
 	p.cache.mu.Lock()
-	*d(p.cache) = derived[T]{ok: true, version: version, domains: key, at: now, value: v}
+	*slot(p.cache) = derived[T]{ok: true, version: version, domains: key, at: now, value: v}
 	p.cache.mu.Unlock()
 	return v, nil
 }

@@ -109,6 +109,15 @@ func TestListDirectory(t *testing.T) {
 			t.Errorf("no siblings: got %v, want %v", got, want)
 		}
 
+		edges, err := s.OrgEdges(ctx, sibs)
+		if err != nil || len(edges) != 4 {
+			t.Fatalf("org edges %+v, %v", edges, err)
+		}
+		for _, e := range edges {
+			if e.Username == "carl" && (e.JobTitle != "Seller" || e.Domain != sib) {
+				t.Errorf("carl's edge %+v", e)
+			}
+		}
 		sites, err := s.DirectoryValues(ctx, sibs, "site", 10)
 		if err != nil || !reflect.DeepEqual(sites, []string{"Berlin", "Munich"}) {
 			t.Errorf("sites %v, %v", sites, err)
@@ -119,11 +128,6 @@ func TestListDirectory(t *testing.T) {
 		}
 		if _, err := s.DirectoryValues(ctx, sibs, "email", 10); err == nil {
 			t.Error("values of a column that is no filter")
-		}
-
-		edges, err := s.OrgEdges(ctx, sibs)
-		if err != nil || len(edges) != 4 {
-			t.Errorf("org edges %+v, %v", edges, err)
 		}
 		n, err := s.CountLocalDirectory(ctx)
 		if err != nil || n != 2 {
