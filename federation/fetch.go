@@ -111,24 +111,32 @@ func NewResolver(o ResolverOptions) *Resolver {
 // ResolveAccount finds user@host:port: a peer's user through a signed WebFinger query
 // and a signed fetch of the actor. Hosts that are no peer are social.ErrNotFound.
 func (r *Resolver) ResolveAccount(ctx context.Context, handle string) (*model.Account, error) {
+	actor, err := r.webfinger(ctx, handle)
+	if err != nil {
+		return nil, err
+	}
+	return r.Refresh(ctx, actor)
+}
+
+// webfinger finds the actor id of handle (name@host:port) on an allowed peer with a
+// signed WebFinger query. Bad handles, non-peers and names the node does not show are
+// social.ErrNotFound.
+func (r *Resolver) webfinger(ctx context.Context, handle string) (string, error) {
 	acct, err := ParseAcct(handle)
 	if err != nil {
-		return nil, social.ErrNotFound
+		return "", social.ErrNotFound
 	}
 	scheme, err := r.peerScheme(ctx, acct.Host)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
 	wf := &WebFingerClient{HTTP: r.client, Scheme: scheme, Signer: r.signer}
 	actor, err := wf.Resolve(ctx, acct)
 	if errors.Is(err, ErrNoSuchAcct) {
 		// The node says there is none (or none it shows us): not found, not unreachable.
-		return nil, fmt.Errorf("%s: %w", acct, social.ErrNotFound)
+		return "", fmt.Errorf("%s: %w", acct, social.ErrNotFound)
 	}
-	if err != nil {
-		return nil, err
-	}
-	return r.Refresh(ctx, actor)
+	return actor, err
 }
 
 // peerScheme finds the scheme under which host is an allowed peer.

@@ -20,20 +20,7 @@ var _ social.GroupResolver = (*Resolver)(nil)
 // ResolveGroup finds name@host:port: a peer's group through a signed WebFinger query and
 // a signed fetch of its Group actor. Hosts that are no peer are social.ErrNotFound.
 func (r *Resolver) ResolveGroup(ctx context.Context, handle string) (*model.Group, error) {
-	acct, err := ParseAcct(handle)
-	if err != nil {
-		return nil, social.ErrNotFound
-	}
-	scheme, err := r.peerScheme(ctx, acct.Host)
-	if err != nil {
-		return nil, err
-	}
-	wf := &WebFingerClient{HTTP: r.client, Scheme: scheme, Signer: r.signer}
-	actor, err := wf.Resolve(ctx, acct)
-	if errors.Is(err, ErrNoSuchAcct) {
-		// The node says there is none (or none it shows us): not found, not unreachable.
-		return nil, fmt.Errorf("%s: %w", acct, social.ErrNotFound)
-	}
+	actor, err := r.webfinger(ctx, handle)
 	if err != nil {
 		return nil, err
 	}

@@ -92,6 +92,19 @@ func (h *handler) receiveFromGroup(ctx context.Context, pr *peerRequest, g *mode
 	}
 }
 
+// checkAnnouncedNote refuses an announced Create or Update whose note is not by the
+// inner activity's actor or not addressed to the announcing group g.
+func checkAnnouncedNote(g *model.Group, inner *activitypub.RemoteActivity) error {
+	n := inner.Note
+	if n.AuthorURI != inner.ActorURI {
+		return refusal(http.StatusForbidden, "announced note %s is not by %s", n.Post.URI, inner.ActorURI)
+	}
+	if n.GroupURI != g.URI {
+		return refusal(http.StatusForbidden, "group %s announces a note of %q", g.URI, n.GroupURI)
+	}
+	return nil
+}
+
 // receiveAnnounce applies a group's Announce of a member's Create{Note} or Delete: the
 // note must be its Create's actor's and addressed to this group.
 func (h *handler) receiveAnnounce(ctx context.Context, pr *peerRequest, g *model.Group, act *activitypub.RemoteActivity) error {
@@ -105,11 +118,8 @@ func (h *handler) receiveAnnounce(ctx context.Context, pr *peerRequest, g *model
 		if n == nil {
 			return fmt.Errorf("%w: Announce of a Create of %q", errIgnored, inner.ObjectType)
 		}
-		if n.AuthorURI != inner.ActorURI {
-			return refusal(http.StatusForbidden, "announced note %s is not by %s", n.Post.URI, inner.ActorURI)
-		}
-		if n.GroupURI != g.URI {
-			return refusal(http.StatusForbidden, "group %s announces a note of %q", g.URI, n.GroupURI)
+		if err := checkAnnouncedNote(g, inner); err != nil {
+			return err
 		}
 		if activitypub.SameOrigin(inner.ActorURI, h.origin) {
 			// A local user's post, held pending here until its group relays it.

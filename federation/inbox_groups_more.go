@@ -84,11 +84,8 @@ func (h *handler) receiveAnnounceMore(ctx context.Context, pr *peerRequest, g *m
 		if n == nil {
 			return fmt.Errorf("%w: Announce of an Update of %q", errIgnored, inner.ObjectType)
 		}
-		if n.AuthorURI != inner.ActorURI {
-			return refusal(http.StatusForbidden, "announced note %s is not by %s", n.Post.URI, inner.ActorURI)
-		}
-		if n.GroupURI != g.URI {
-			return refusal(http.StatusForbidden, "group %s announces a note of %q", g.URI, n.GroupURI)
+		if err := checkAnnouncedNote(g, inner); err != nil {
+			return err
 		}
 		author, err := h.announcedAuthor(ctx, inner.ActorURI, false)
 		if err != nil || author == nil {
