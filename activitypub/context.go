@@ -38,6 +38,10 @@ const (
 	TermPreModeration = Prefix + ":preModeration"
 	// TermSkills is a person's skill tags, a set of strings.
 	TermSkills = Prefix + ":skills"
+	// TermProfileWithheld marks a Person served without its profile: the requesting
+	// node's users may not see the person, only verify its signatures. A JSON boolean,
+	// expanded through the atrium prefix; it needs no entry in the context.
+	TermProfileWithheld = Prefix + ":profileWithheld"
 )
 
 // Values of atrium:role.

@@ -64,6 +64,10 @@ type RemoteActor struct {
 	IconURL string
 	// GuestExpires is atrium:guestExpires; nil for none.
 	GuestExpires *time.Time
+	// ProfileWithheld is atrium:profileWithheld: the node serves the person's key but
+	// not its profile to this node, whose users may not see the person. The profile
+	// fields are then empty, skills an empty list, whatever the document says.
+	ProfileWithheld bool
 }
 
 // RemoteNote is a Note from another node, converted but not yet trusted.
@@ -306,6 +310,15 @@ func extrasFromAS(r *RemoteActor, m map[string]interface{}) error {
 		}
 		t = t.UTC()
 		r.GuestExpires = &t
+	}
+	if v, ok := m[TermProfileWithheld]; ok {
+		b, ok := v.(bool)
+		if !ok {
+			return fmt.Errorf("%w: %s must be a boolean", ErrInvalid, TermProfileWithheld)
+		}
+		if b {
+			withholdProfile(r)
+		}
 	}
 	return nil
 }

@@ -47,7 +47,10 @@ func (h *handler) authed(fn authedFunc) http.Handler {
 			h.fail(w, r, err)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, h.maxBody)
+		if err := h.readBody(w, r); err != nil {
+			h.fail(w, r, err)
+			return
+		}
 		if err := fn(w, r, viewer); err != nil {
 			h.fail(w, r, err)
 		}

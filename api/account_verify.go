@@ -8,7 +8,9 @@ import (
 
 // accountVerify returns the token owner's account, with the source of their profile.
 func (h *handler) accountVerify(w http.ResponseWriter, r *http.Request, viewer *model.Account) error {
-	acct, err := h.presenter(r.Context()).account(viewer)
+	p := h.presenter(r.Context())
+	p.freshCounts = true
+	acct, err := p.account(viewer)
 	if err != nil {
 		return err
 	}

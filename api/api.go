@@ -30,6 +30,7 @@ type handler struct {
 	log     *slog.Logger
 	baseURL string
 	maxBody int64
+	counts  *countsCache // counts of accounts embedded in statuses
 }
 
 // New returns the API handler, to be mounted at "/api/" (it routes on full paths).
@@ -42,6 +43,7 @@ func New(o Options) http.Handler {
 	if maxBody <= 0 {
 		maxBody = defaultMaxBody
 	}
-	h := &handler{social: o.Social, log: log, baseURL: strings.TrimRight(o.Config.BaseURL, "/"), maxBody: maxBody}
+	h := &handler{social: o.Social, log: log, baseURL: strings.TrimRight(o.Config.BaseURL, "/"), maxBody: maxBody,
+		counts: newCountsCache()}
 	return h.routes()
 }

@@ -24,6 +24,9 @@ type presenter struct {
 	ctx      context.Context
 	stats    map[string]accountStats
 	mentions map[string]*model.Account
+	// freshCounts counts every account afresh instead of through the handler's
+	// countsCache: for the token owner's own account.
+	freshCounts bool
 }
 
 // accountStats are the counters shown on an Account.
@@ -33,16 +36,29 @@ func (h *handler) presenter(ctx context.Context) *presenter {
 	return &presenter{h: h, ctx: ctx, stats: map[string]accountStats{}, mentions: map[string]*model.Account{}}
 }
 
-// countsOf returns an account's follower, following and post counts, once per response.
+// countsOf returns an account's follower, following and post counts, once per response
+// (and, unless freshCounts, through the handler's cache of recent counts).
 func (p *presenter) countsOf(acct *model.Account) (accountStats, error) {
 	if s, ok := p.stats[acct.ID]; ok {
 		return s, nil
 	}
-	st, err := p.h.social.Accounts.Stats(p.ctx, acct)
+	read := func() (accountStats, error) {
+		st, err := p.h.social.Accounts.Stats(p.ctx, acct)
+		if err != nil {
+			return accountStats{}, err
+		}
+		return accountStats{followers: st.Followers, following: st.Following, statuses: st.Posts}, nil
+	}
+	var s accountStats
+	var err error
+	if p.freshCounts || p.h.counts == nil {
+		s, err = read()
+	} else {
+		s, err = p.h.counts.get(acct.ID, read)
+	}
 	if err != nil {
 		return accountStats{}, err
 	}
-	s := accountStats{followers: st.Followers, following: st.Following, statuses: st.Posts}
 	p.stats[acct.ID] = s
 	return s, nil
 }

@@ -71,6 +71,10 @@ type Config struct {
 	SMTPFrom string `toml:"smtp_from"`
 	// SMTPTLS is "starttls" (required), "tls" (implicit TLS, usually port 465) or "none".
 	SMTPTLS string `toml:"smtp_tls"`
+
+	// PprofListen, when set, serves Go's runtime profiles (net/http/pprof) on this
+	// address, apart from the node's own listener; empty (the default) serves none.
+	PprofListen string `toml:"pprof_listen"`
 }
 
 // Duration is a time.Duration that reads "90m" style strings from TOML and env.
@@ -151,6 +155,7 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 		"ATRIUM_SMTP_PASSWORD": &c.SMTPPassword,
 		"ATRIUM_SMTP_FROM":     &c.SMTPFrom,
 		"ATRIUM_SMTP_TLS":      &c.SMTPTLS,
+		"ATRIUM_PPROF_LISTEN":  &c.PprofListen,
 	}
 	for name, dst := range strs {
 		if v := getenv(name); v != "" {
@@ -218,6 +223,19 @@ func (c *Config) applyGuestEnv(getenv func(string) string) error {
 	return nil
 }
 
+// loopbackHostPort reports whether s is host:port with a loopback IP or localhost.
+func loopbackHostPort(s string) bool {
+	host, _, err := net.SplitHostPort(s)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
 // FieldError names the setting that is wrong, so start-up messages point at the fix.
 type FieldError struct {
 	Field string
@@ -230,6 +248,10 @@ func (e *FieldError) Error() string { return "invalid configuration: " + e.Field
 func (c Config) Validate() error {
 	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
 		return &FieldError{Field: "listen (ATRIUM_LISTEN)", Msg: "must be host:port, e.g. 127.0.0.1:8080"}
+	}
+	if c.PprofListen != "" && !loopbackHostPort(c.PprofListen) {
+		// Profiles need no login: they are served on loopback only.
+		return &FieldError{Field: "pprof_listen (ATRIUM_PPROF_LISTEN)", Msg: "must be a loopback host:port, e.g. 127.0.0.1:6060, or empty"}
 	}
 	u, err := url.Parse(c.BaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||

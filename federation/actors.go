@@ -58,11 +58,20 @@ func (h *handler) localUser(w http.ResponseWriter, r *http.Request) *model.Accou
 	return a
 }
 
-// person serves a local user's Person actor to any allowed peer; to a guest's own key
-// only the people it shares a group with.
+// person serves a local user's Person actor as personScopeOf decides: in full, with
+// its key only (to a partner node whose users may not see the person), or not at all.
 func (h *handler) person(w http.ResponseWriter, r *http.Request, pr *peerRequest) {
-	a := h.servedPerson(w, r, pr)
+	a, scope := h.servedPerson(w, r, pr)
 	if a == nil {
+		return
+	}
+	if scope == personKeyOnly {
+		p, err := activitypub.WithheldPersonToAS(a, a.ExpiresAt)
+		if err != nil {
+			h.internal(w, r, err)
+			return
+		}
+		h.writeAS(w, r, p)
 		return
 	}
 	if a.ManagerID != nil {

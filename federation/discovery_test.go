@@ -124,6 +124,24 @@ func TestResolverBetweenNodes(t *testing.T) {
 	}
 	res := NewResolver(ResolverOptions{Origin: x.origin, Store: x.store, Remote: x.svc.Remote,
 		Client: &http.Client{Timeout: 10 * time.Second}, Signer: signer, Now: x.clock.Now})
+	// x is a's partner: a shows x the people who share a group with x's users, and of
+	// anyone else only the key.
+	bea := a.member("bea")
+	beaHandle := "bea@" + strings.TrimPrefix(a.origin, "http://")
+	kept, err := res.ResolveAccount(x.ctx, beaHandle)
+	if err != nil || kept.URI != bea.URI || kept.PublicKeyPEM != bea.PublicKeyPEM || !social.ProfileWithheld(kept) ||
+		kept.DisplayName != "" || kept.FollowersURI != "" {
+		t.Errorf("a person sharing no group with the partner's users resolved as %+v (%v), want the key only", kept, err)
+	}
+	xena := testrig.InsertRemoteAccount(t, a.store, "xena", strings.TrimPrefix(x.origin, "http://"))
+	shared, err := a.svc.Groups.Create(a.ctx, alice, social.GroupInput{Name: "shared", DisplayName: "Shared", Kind: model.GroupClosed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.store.SaveMembership(a.ctx, &model.Membership{GroupID: shared.ID, AccountID: xena.ID, Role: model.GroupMember,
+		State: model.MemberActive, CreatedAt: a.clock.Now(), UpdatedAt: a.clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
 	handle := "alice@" + strings.TrimPrefix(a.origin, "http://")
 	got, err := res.ResolveAccount(x.ctx, handle)
 	if err != nil {

@@ -109,7 +109,9 @@ func NewResolver(o ResolverOptions) *Resolver {
 }
 
 // ResolveAccount finds user@host:port: a peer's user through a signed WebFinger query
-// and a signed fetch of the actor. Hosts that are no peer are social.ErrNotFound.
+// and a signed fetch of the actor. Hosts that are no peer are social.ErrNotFound. A
+// person whose node withholds the profile from this one comes back as its key and
+// address only (social.ProfileWithheld), enough to invite it, never shown as a profile.
 func (r *Resolver) ResolveAccount(ctx context.Context, handle string) (*model.Account, error) {
 	actor, err := r.webfinger(ctx, handle)
 	if err != nil {
@@ -214,5 +216,6 @@ func actorInput(ra *activitypub.RemoteActor) social.ActorInput {
 	in := social.ActorInput{Account: ra.Account, SummaryHTML: string(ra.SummaryHTML), ManagerURI: ra.ManagerURI,
 		Skills: ra.Skills}
 	in.Account.ExpiresAt = ra.GuestExpires // a guest's end, which the rules apply at once
+	in.ProfileWithheld = ra.ProfileWithheld
 	return in
 }

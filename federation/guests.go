@@ -3,11 +3,9 @@ package federation
 import (
 	"context"
 	"errors"
-	"net/http"
 
 	"github.com/atrium-intranet/atrium/model"
 	"github.com/atrium-intranet/atrium/storage"
-	"github.com/gorilla/mux"
 )
 
 // Guests on signed fetches. A fetch signed by a node's key is answered for the node's
@@ -96,46 +94,6 @@ func (h *handler) guestPersonVisible(ctx context.Context, a *model.Account, g *m
 // was deactivated at its end, see social's guests_end.go).
 func endedGuest(a *model.Account) bool {
 	return a.IsGuest() && a.DeactivatedAt != nil && a.ExpiresAt != nil && a.DeactivatedAt.Equal(*a.ExpiresAt)
-}
-
-// servedPerson returns the local account named in the path whose Person pr may fetch,
-// or answers 404. An ended guest's Person stays served, with its end in the past: the
-// nodes it was known to verify its last activities (the Update telling them of its end,
-// the Undo of its joins) with its key.
-func (h *handler) servedPerson(w http.ResponseWriter, r *http.Request, pr *peerRequest) *model.Account {
-	ctx := r.Context()
-	a, err := h.store.LocalAccountByUsername(ctx, mux.Vars(r)["username"])
-	if errors.Is(err, storage.ErrNotFound) || err == nil && !a.Active() && !endedGuest(a) {
-		fail(w, http.StatusNotFound, "no such user")
-		return nil
-	} else if err != nil {
-		h.internal(w, r, err)
-		return nil
-	}
-	if !h.personVisible(w, r, a, pr) {
-		return nil
-	}
-	return a
-}
-
-// personVisible answers 404 and reports false when pr is a guest's fetch of a person it
-// shares no group with.
-func (h *handler) personVisible(w http.ResponseWriter, r *http.Request, a *model.Account, pr *peerRequest) bool {
-	g := guestSigner(pr)
-	if g == nil {
-		return true
-	}
-	ok, err := h.guestPersonVisible(r.Context(), a, g)
-	if err != nil {
-		h.internal(w, r, err)
-		return false
-	}
-	if !ok {
-		h.log.InfoContext(r.Context(), "person hidden from guest", "user", a.Username, "guest", g.URI)
-		fail(w, http.StatusNotFound, "no such user")
-		return false
-	}
-	return true
 }
 
 // addGuestGroups targets the nodes that know the guest a through its groups, partners

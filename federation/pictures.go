@@ -93,7 +93,7 @@ func (r *Resolver) syncGroupPictures(ctx context.Context, g *model.Group, rg *ac
 }
 
 // picture serves a stored picture to a peer whose users may see its owner: the avatar
-// of an active local account (whose Person every peer may fetch), or the avatar or
+// of an active local account whose Person the peer may have in full, or the avatar or
 // banner of a local group the peer may see. Everything else, copies of other nodes'
 // pictures included, does not exist (404).
 func (h *handler) picture(w http.ResponseWriter, r *http.Request, pr *peerRequest) {
@@ -155,10 +155,11 @@ func (h *handler) pictureVisible(ctx context.Context, file string, pr *peerReque
 	a, err := h.store.LocalAccountByAvatar(ctx, file)
 	switch {
 	case err == nil:
-		if g := guestSigner(pr); g != nil && a.Active() {
-			return h.guestPersonVisible(ctx, a, g)
+		if !a.Active() {
+			return false, nil
 		}
-		return a.Active(), nil
+		scope, err := h.personScopeOf(ctx, a, pr)
+		return scope == personFull, err
 	case !errors.Is(err, storage.ErrNotFound):
 		return false, err
 	}

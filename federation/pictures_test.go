@@ -62,7 +62,7 @@ func (w *world) pictureGet(file string, signer *Signer) (int, http.Header, []byt
 }
 
 // TestPictureRoute serves a local picture to a signed peer request only when the peer
-// may see its owner: active people's avatars to every peer, group pictures as the group
+// may see its owner: active people's avatars as their Person, group pictures as the group
 // actor itself, copies of other nodes' pictures to nobody.
 func TestPictureRoute(t *testing.T) {
 	testrig.EachDB(t, func(t *testing.T, store *storage.Store) {
@@ -107,7 +107,21 @@ func TestPictureRoute(t *testing.T) {
 		if err := copied.SyncAccountAvatar(w.ctx, bob, w.b.origin+"/avatars/B.png", pics); err != nil {
 			t.Fatal(err)
 		}
-		alice, gone = mustAccount(t, store, alice.ID), mustAccount(t, store, gone.ID)
+		// carl shares a group with a user of the partner node c; alice does not.
+		carl := w.member("carl")
+		if err := w.svc.Profiles.SetAvatar(w.ctx, carl, bytes.NewReader(testPNG(t, 64, 64))); err != nil {
+			t.Fatal(err)
+		}
+		cora := testrig.InsertRemoteAccount(t, store, "cora", strings.TrimPrefix(w.c.origin, "http://"))
+		shared, err := w.svc.Groups.Create(w.ctx, carl, social.GroupInput{Name: "shared", DisplayName: "Shared", Kind: model.GroupClosed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := store.SaveMembership(w.ctx, &model.Membership{GroupID: shared.ID, AccountID: cora.ID, Role: model.GroupMember,
+			State: model.MemberActive, CreatedAt: now, UpdatedAt: now}); err != nil {
+			t.Fatal(err)
+		}
+		alice, gone, carl = mustAccount(t, store, alice.ID), mustAccount(t, store, gone.ID), mustAccount(t, store, carl.ID)
 
 		b, c := w.b.signerFor("", w.keys[0], w.clock.Now), w.c.signerFor("", w.keys[4], w.clock.Now)
 		d := w.d.signerFor("", w.keys[6], w.clock.Now)
@@ -119,7 +133,8 @@ func TestPictureRoute(t *testing.T) {
 			{"unsigned", alice.AvatarFile, nil, http.StatusUnauthorized},
 			{"not a peer", alice.AvatarFile, d, http.StatusForbidden},
 			{"a person's avatar to a sibling", alice.AvatarFile, b, http.StatusOK},
-			{"a person's avatar to a partner", alice.AvatarFile, c, http.StatusOK},
+			{"a person's avatar to a partner whose users may not see them", alice.AvatarFile, c, http.StatusNotFound},
+			{"a person's avatar to a partner whose user shares a group", carl.AvatarFile, c, http.StatusOK},
 			{"a deactivated person's avatar", gone.AvatarFile, b, http.StatusNotFound},
 			{"an open group's banner to a sibling", open.BannerFile, b, http.StatusOK},
 			{"an open group's avatar to a sibling", open.AvatarFile, b, http.StatusOK},

@@ -25,7 +25,7 @@ import (
 // Delivery schedule defaults.
 const (
 	// DefaultConcurrency is how many deliveries are in flight at once.
-	DefaultConcurrency = 4
+	DefaultConcurrency = 8
 	// DefaultLease is how long a claimed delivery is hidden from other claims; it must
 	// outlast a request, and is how long a crashed worker's rows wait to come back.
 	DefaultLease = time.Minute
@@ -49,8 +49,11 @@ type WorkerOptions struct {
 	Log    *slog.Logger
 	// Now is the clock of the queue and of the Date header; nil means time.Now.
 	Now func() time.Time
-	// Concurrency is how many deliveries are in flight (default 4).
+	// Concurrency is how many deliveries are in flight (default 8).
 	Concurrency int
+	// PerOrigin is how many of them may go to one peer node (default half of
+	// Concurrency): a peer that answers slowly keeps the other slots free for the rest.
+	PerOrigin int
 	// Lease is how long a claimed delivery stays invisible to claims (default 1 minute).
 	Lease time.Duration
 	// MaxAge is how long a delivery is retried (default 48 hours).
@@ -71,6 +74,9 @@ type WorkerOptions struct {
 type Worker struct {
 	o    WorkerOptions
 	wake chan struct{}
+	// inflight counts Run's requests per peer origin.
+	mu       sync.Mutex
+	inflight map[string]int
 }
 
 // NewWorker returns a Worker; Run starts it.
@@ -91,6 +97,9 @@ func NewWorker(o WorkerOptions) *Worker {
 	if o.Concurrency <= 0 {
 		o.Concurrency = DefaultConcurrency
 	}
+	if o.PerOrigin <= 0 {
+		o.PerOrigin = max(1, o.Concurrency/2)
+	}
 	if o.Lease <= 0 {
 		o.Lease = DefaultLease
 	}
@@ -103,7 +112,7 @@ func NewWorker(o WorkerOptions) *Worker {
 	if o.PollInterval <= 0 {
 		o.PollInterval = DefaultPollInterval
 	}
-	return &Worker{o: o, wake: make(chan struct{}, 1)}
+	return &Worker{o: o, wake: make(chan struct{}, 1), inflight: map[string]int{}}
 }
 
 // Notify tells the worker that deliveries may be due. It never blocks: a wake-up already
@@ -130,18 +139,25 @@ func (w *Worker) Run(ctx context.Context) error {
 			if free == 0 {
 				break
 			}
-			rows, err := w.o.Store.ClaimDueDeliveries(ctx, w.now(), w.o.Lease, free)
+			now := w.now()
+			rows, err := w.o.Store.ClaimDueDeliveriesExcept(ctx, now, w.o.Lease, free, w.busyOrigins())
 			if err != nil {
 				if ctx.Err() == nil {
 					w.o.Log.ErrorContext(ctx, "claim deliveries", "err", err)
 				}
 				break
 			}
+			var excess []string
 			for _, d := range rows {
+				if !w.take(d.Origin) {
+					excess = append(excess, d.ID)
+					continue
+				}
 				sem <- struct{}{}
 				wg.Add(1)
 				go func(d *model.Delivery) {
 					defer func() {
+						w.give(d.Origin)
 						<-sem
 						wg.Done()
 						select {
@@ -151,6 +167,12 @@ func (w *Worker) Run(ctx context.Context) error {
 					}()
 					w.deliver(ctx, d)
 				}(d)
+			}
+			// Rows beyond a peer's share go back at once, not after their lease; the next
+			// claim skips that peer while its share is in flight.
+			if err := w.o.Store.ReleaseDeliveries(context.WithoutCancel(ctx), excess, now); err != nil {
+				w.o.Log.ErrorContext(ctx, "release deliveries", "err", err)
+				break
 			}
 			if len(rows) < free {
 				break
@@ -163,6 +185,39 @@ func (w *Worker) Run(ctx context.Context) error {
 		case <-freed:
 		case <-tick.C:
 		}
+	}
+}
+
+// busyOrigins lists the peers that have their share of requests in flight.
+func (w *Worker) busyOrigins() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var busy []string
+	for origin, n := range w.inflight {
+		if n >= w.o.PerOrigin {
+			busy = append(busy, origin)
+		}
+	}
+	return busy
+}
+
+// take counts one more request to origin, unless it has its share in flight already.
+func (w *Worker) take(origin string) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.inflight[origin] >= w.o.PerOrigin {
+		return false
+	}
+	w.inflight[origin]++
+	return true
+}
+
+// give counts a request to origin as finished.
+func (w *Worker) give(origin string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.inflight[origin]--; w.inflight[origin] <= 0 {
+		delete(w.inflight, origin)
 	}
 }
 

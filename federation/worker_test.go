@@ -31,6 +31,10 @@ type receiver struct {
 	bad      []string
 	// answers are the statuses of the next requests (then 202).
 	answers []int
+	// hold, when set, is waited on before each request is handled: a slow peer.
+	hold chan struct{}
+	// held and maxHeld count the requests waiting on hold, now and at most.
+	held, maxHeld int
 }
 
 // keyMap resolves the key ids of the test's actors.
@@ -54,6 +58,7 @@ func newReceiver(t *testing.T, keys keyMap, now func() time.Time) *receiver {
 	r := &receiver{got: map[string]int{}}
 	v := federation.NewVerifier(keys, now)
 	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		r.wait()
 		r.mu.Lock()
 		r.requests++
 		status := http.StatusAccepted

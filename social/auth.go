@@ -9,13 +9,12 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/alexedwards/argon2id"
+	"github.com/atrium-intranet/atrium/internal/ratelimit"
 	"github.com/atrium-intranet/atrium/model"
 	"github.com/atrium-intranet/atrium/storage"
-	"golang.org/x/time/rate"
 )
 
 // Auth logs people in and out and resolves sessions.
@@ -50,7 +49,7 @@ func (a *Auth) Login(ctx context.Context, username, password, userAgent, ip stri
 	}
 	byIP, ok := a.limits.reserve("ip:"+truncate(ip, 64), now)
 	if !ok {
-		byUser.CancelAt(now)
+		byUser.Cancel()
 		a.Log.WarnContext(ctx, "login rate limited", "username", username, "ip", ip)
 		return "", ErrRateLimited
 	}
@@ -83,9 +82,8 @@ func (a *Auth) Login(ctx context.Context, username, password, userAgent, ip stri
 	if err := a.Store.CreateSession(ctx, sess); err != nil {
 		return "", err
 	}
-	// CancelAt must get the reservation's own time to give the attempt back.
-	byUser.CancelAt(now)
-	byIP.CancelAt(now)
+	byUser.Cancel()
+	byIP.Cancel()
 	a.Log.InfoContext(ctx, "login", "username", username)
 	return secret, nil
 }
@@ -172,38 +170,15 @@ func (a *Auth) SetPassword(ctx context.Context, acct *model.Account, password st
 
 // loginLimits keeps one token bucket per username and per client address: 10 attempts at
 // once, then one every 6 seconds.
-type loginLimits struct {
-	mu      sync.Mutex
-	buckets map[string]*rate.Limiter
-}
+type loginLimits struct{ *ratelimit.Keyed }
 
-const maxLimitBuckets = 100_000
-
-func newLoginLimits() *loginLimits { return &loginLimits{buckets: map[string]*rate.Limiter{}} }
+func newLoginLimits() *loginLimits { return &loginLimits{ratelimit.New(1.0/6, 10, 100_000)} }
 
 // reserve takes one attempt from key's bucket at now; false when it is empty. The caller
-// cancels the reservation (at the same now) to give the attempt back.
-func (l *loginLimits) reserve(key string, now time.Time) (*rate.Reservation, bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	b, ok := l.buckets[key]
-	if !ok {
-		if len(l.buckets) >= maxLimitBuckets {
-			// Bound memory under a flood of distinct keys; the reset only forgives.
-			l.buckets = map[string]*rate.Limiter{}
-		}
-		b = rate.NewLimiter(rate.Every(6*time.Second), 10)
-		l.buckets[key] = b
-	}
-	r := b.ReserveN(now, 1)
-	if !r.OK() {
-		return nil, false
-	}
-	if r.DelayFrom(now) > 0 {
-		r.CancelAt(now)
-		return nil, false
-	}
-	return r, true
+// cancels the reservation to give the attempt back.
+func (l *loginLimits) reserve(key string, now time.Time) (*ratelimit.Reservation, bool) {
+	r, ok, _ := l.Reserve(key, now)
+	return r, ok
 }
 
 func randomToken(n int) string {

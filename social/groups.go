@@ -224,11 +224,12 @@ func (g *Groups) Get(ctx context.Context, viewer *model.Account, name string) (*
 	}
 	v := g.view(viewer, grp, m, counts[grp.ID])
 	if v.CanLeave && m.Role == model.GroupOwner && active(m) {
-		owners, err := g.Store.CountOwners(ctx, grp.ID)
-		if err != nil {
+		err := ownerMayGo(ctx, g.Store, m)
+		var verr *ValidationError
+		if err != nil && !errors.As(err, &verr) {
 			return nil, err
 		}
-		v.CanLeave = owners > 1
+		v.CanLeave = err == nil
 	}
 	return v, nil
 }

@@ -97,19 +97,11 @@ func (g *Groups) Leave(ctx context.Context, viewer *model.Account, groupID strin
 	})
 }
 
-// keepOwner fails with the last-owner error if m is the group's only active owner.
+// keepOwner fails with the last-owner error if m is the group's only active owner, and
+// with the last-employee-owner error if the group would keep guests only as owners
+// (see groups_succession.go).
 func (g *Groups) keepOwner(ctx context.Context, tx *storage.Store, m *model.Membership) error {
-	if !active(m) || m.Role != model.GroupOwner {
-		return nil
-	}
-	n, err := tx.CountOwners(ctx, m.GroupID)
-	if err != nil {
-		return err
-	}
-	if n <= 1 {
-		return lastOwner()
-	}
-	return nil
+	return ownerMayGo(ctx, tx, m)
 }
 
 // Invite invites an account to a group. Moderators may, and in open groups any active

@@ -185,7 +185,8 @@ func (c *core) endRemoteGuest(ctx context.Context, tx *storage.Store, acct *mode
 }
 
 // leaveGroups deletes acct's memberships, requests and invitations, calling tell first
-// for each with its group; bans stay. It returns how many it deleted.
+// for each with its group; bans stay. A local group it was the last owner of gets a new
+// owner (succeedOwner). It returns how many it deleted.
 func (c *core) leaveGroups(ctx context.Context, tx *storage.Store, acct *model.Account, tell func(*model.Group, *model.Membership) error) (int, error) {
 	list, err := tx.AccountMemberships(ctx, acct.ID)
 	if err != nil || len(list) == 0 {
@@ -211,6 +212,11 @@ func (c *core) leaveGroups(ctx context.Context, tx *storage.Store, acct *model.A
 		}
 		if err := tx.DeleteMembership(ctx, m.GroupID, acct.ID); err != nil {
 			return n, err
+		}
+		if grp := groups[m.GroupID]; grp != nil {
+			if err := c.succeedOwner(ctx, tx, grp, acct, m); err != nil {
+				return n, err
+			}
 		}
 		n++
 	}

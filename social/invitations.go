@@ -366,7 +366,7 @@ func (iv *Invitations) pending(ctx context.Context, token, ip string) (*model.Gu
 		iv.Log.InfoContext(ctx, "unknown invitation link", "ip", ip)
 		return nil, ErrNotFound
 	}
-	res.CancelAt(now) // a known link (or a failed query) costs no attempt
+	res.Cancel() // a known link (or a failed query) costs no attempt
 	if err != nil {
 		return nil, err
 	}

@@ -329,6 +329,9 @@ func (ps *Posts) React(ctx context.Context, viewer *model.Account, id, kind stri
 	if !model.ValidReaction(kind) {
 		return &ValidationError{Fields: map[string]string{"kind": "error.reaction.kind"}}
 	}
+	if err := ps.allowReact(ctx, viewer); err != nil {
+		return err
+	}
 	return ps.Store.InTx(ctx, func(tx *storage.Store) error {
 		post, err := tx.VisiblePost(ctx, viewerOf(viewer), id)
 		if err != nil {

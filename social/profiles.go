@@ -58,7 +58,7 @@ func (ps *Profiles) Get(ctx context.Context, viewer *model.Account, username str
 // profileOf assembles the profile of acct, local or remote, as viewer sees it; the
 // counts of a remote account are what this node knows (its own accounts' follows).
 func (ps *Profiles) profileOf(ctx context.Context, viewer, acct *model.Account) (*Profile, error) {
-	if !acct.Active() && !viewer.IsAdmin() {
+	if !acct.Active() && !viewer.IsAdmin() || ProfileWithheld(acct) {
 		return nil, ErrNotFound
 	}
 	prof := &Profile{Account: acct, IsViewer: acct.ID == viewer.ID, Position: &Position{}}

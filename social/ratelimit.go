@@ -27,8 +27,8 @@ func RetryAfter(err error) time.Duration {
 	return time.Minute
 }
 
-// newPostLimits keeps the per-account bucket for new posts and comments; a rate of zero
-// turns it off.
+// newPostLimits keeps per-account buckets for new posts and comments (or for reactions);
+// a rate of zero turns them off.
 func newPostLimits(perMinute, burst int) *ratelimit.Keyed {
 	if burst < 1 {
 		burst = perMinute
@@ -43,5 +43,16 @@ func (c *core) allowPost(ctx context.Context, author *model.Account) error {
 		return nil
 	}
 	c.Log.WarnContext(ctx, "posting rate limited", "account", author.Username, "retry_after", wait)
+	return &RateLimitError{RetryAfter: wait}
+}
+
+// allowReact takes one reaction (or its removal) from viewer's bucket, which has the
+// posting rate but is kept apart: reacting a lot does not stop anyone from posting.
+func (c *core) allowReact(ctx context.Context, viewer *model.Account) error {
+	ok, wait := c.reactLimits.Allow(viewer.ID, c.Now())
+	if ok {
+		return nil
+	}
+	c.Log.WarnContext(ctx, "reaction rate limited", "account", viewer.Username, "retry_after", wait)
 	return &RateLimitError{RetryAfter: wait}
 }

@@ -57,3 +57,46 @@ func TestPostRateLimit(t *testing.T) {
 		}
 	})
 }
+
+func TestReactionRateLimit(t *testing.T) {
+	testrig.EachDB(t, func(t *testing.T, store *storage.Store) {
+		clock := testrig.NewClock()
+		deps := testrig.SocialDeps(t, store)
+		deps.Now, deps.PostRate, deps.PostBurst = clock.Now, 30, 3
+		svc := social.New(deps)
+		ctx := t.Context()
+		mia := testrig.CreateAccount(t, svc, "mia", model.RoleMember)
+		bob := testrig.CreateAccount(t, svc, "bob", model.RoleMember)
+		post, err := svc.Posts.Create(ctx, bob, social.PostInput{Source: "react to me", Audience: model.AudienceSite})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Adding and removing both count: toggling cannot flood the outbox.
+		for i, on := range []bool{true, false, true} {
+			if err := svc.Posts.React(ctx, mia, post.ID, model.ReactionLike, on); err != nil {
+				t.Fatalf("reaction %d: %v", i, err)
+			}
+		}
+		err = svc.Posts.React(ctx, mia, post.ID, model.ReactionLike, false)
+		if !errors.Is(err, social.ErrRateLimited) || social.RetryAfter(err) > 2*time.Second {
+			t.Fatalf("over the burst: %v (retry after %v)", err, social.RetryAfter(err))
+		}
+		n, err := store.DB().NewSelect().TableExpr("reactions").Where("account_id = ?", mia.ID).Count(ctx)
+		if err != nil || n != 1 {
+			t.Fatalf("%d reactions stored (%v), want the one left on", n, err)
+		}
+		// Reacting spent nothing of the posting budget, nor of another account's.
+		for _, who := range []*model.Account{mia, mia, mia} {
+			if _, err := svc.Posts.Create(ctx, who, social.PostInput{Source: "still posting", Audience: model.AudienceSite}); err != nil {
+				t.Fatalf("posting after reacting: %v", err)
+			}
+		}
+		if err := svc.Posts.React(ctx, bob, post.ID, model.ReactionLike, true); err != nil {
+			t.Fatalf("bob throttled by mia: %v", err)
+		}
+		clock.Advance(2 * time.Second)
+		if err := svc.Posts.React(ctx, mia, post.ID, model.ReactionLike, false); err != nil {
+			t.Fatalf("after the wait: %v", err)
+		}
+	})
+}

@@ -42,6 +42,9 @@ type ActorInput struct {
 	ManagerURI string
 	// Skills are the person's skills as stated; nil leaves the cached ones as they are.
 	Skills []string
+	// ProfileWithheld says the actor's node gave its key but not its profile: this
+	// node's users may not see the person (see ProfileWithheld).
+	ProfileWithheld bool
 }
 
 // RemotePost is a remote Note in plain terms.
@@ -110,6 +113,9 @@ func (r *Remote) upsertActor(ctx context.Context, tx *storage.Store, in ActorInp
 	a.AboutHTML = r.md.policy.Sanitize(in.SummaryHTML)
 	a.Email, a.PasswordHash, a.PrivateKeyPEM, a.Phone, a.AvatarFile = "", "", "", "", ""
 	a.FetchedAt, a.CreatedAt, a.UpdatedAt, a.DeactivatedAt = &now, now, now, nil
+	if in.ProfileWithheld {
+		a.FetchedAt = nil // a key is kept, never a profile to show
+	}
 	a.ManagerID = nil
 	if in.ManagerURI != "" {
 		if m, err := tx.AccountByURI(ctx, in.ManagerURI); err == nil {

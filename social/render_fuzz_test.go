@@ -7,44 +7,9 @@ import (
 	"github.com/atrium-intranet/atrium/internal/htmlcheck"
 )
 
-// xssSeeds are known cross-site scripting vectors (after the OWASP filter evasion cheat
-// sheet), shared by the rendering and sanitizing fuzz targets as seeds.
-var xssSeeds = []string{
-	"Hello **world** @bob #go",
-	"<script>alert(1)</script>",
-	`<img src=x onerror=alert(1)>`,
-	`<svg onload=alert(1)>`,
-	`<a href="javascript:alert(1)">x</a>`,
-	`<a href="jav&#x61;script:alert(1)">x</a>`,
-	"<a href=\"jav\tascript:alert(1)\">x</a>",
-	`<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">x</a>`,
-	`<p style="background:url(javascript:alert(1))">x</p>`,
-	`<div style="width: expression(alert(1))">x</div>`,
-	`<iframe src="https://evil.example"></iframe>`,
-	`<object data="x.swf"></object><embed src="x.swf">`,
-	`<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>`,
-	`<math href="javascript:alert(1)">x</math>`,
-	`"><script>alert(1)</script>`,
-	`' onmouseover='alert(1)`,
-	"[x](javascript:alert(1))",
-	"[x](JaVaScRiPt:alert(1))",
-	"[x](data:text/html,<script>alert(1)</script>)",
-	"[x](&#106;avascript:alert(1))",
-	"![x](javascript:alert(1))",
-	"<javascript:alert(1)>",
-	"<https://example.com/?q=\"><script>alert(1)</script>>",
-	"&lt;script&gt;alert(1)&lt;/script&gt;",
-	"\u202e<script>alert(1)</script>",
-	"<scr<script>ipt>alert(1)</scr</script>ipt>",
-	"<IMG SRC=\"jav&#x09;ascript:alert('XSS');\">",
-	"<a href=\"&#x6A;&#x61;&#x76;&#x61;&#x73;&#x63;&#x72;&#x69;&#x70;&#x74;&#x3A;alert(1)\">x</a>",
-	"<base href=\"javascript:alert(1)//\">",
-	"<form action=\"javascript:alert(1)\"><button>x</button></form>",
-	"<meta http-equiv=\"refresh\" content=\"0;url=javascript:alert(1)\">",
-	"`<script>` @bob@node.example:8081 #tag",
-	"<details open ontoggle=alert(1)>",
-	"<body onload=alert(1)>",
-}
+// xssSeeds are the known cross-site scripting vectors of htmlcheck and two inputs with
+// mentions and hashtags, shared by the rendering and sanitizing fuzz targets as seeds.
+var xssSeeds = append(htmlcheck.XSSVectors(), "Hello **world** @bob #go", "`<script>` @bob@node.example:8081 #tag")
 
 func FuzzRenderMarkdown(f *testing.F) {
 	for _, s := range xssSeeds {

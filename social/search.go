@@ -140,7 +140,11 @@ func (s *Service) Search(ctx context.Context, viewer *model.Account, q SearchQue
 		}
 	}
 	if q.Kind.includes(SearchTags) {
-		hits, err := c.Store.SearchTags(ctx, v, tagKey(q.Text))
+		bound := storage.TagsPage()
+		if q.Kind == SearchAll {
+			bound = storage.TagsOnAllPage()
+		}
+		hits, err := c.Store.SearchTags(ctx, v, tagKey(q.Text), bound)
 		if err != nil {
 			return nil, err
 		}
@@ -150,8 +154,11 @@ func (s *Service) Search(ctx context.Context, viewer *model.Account, q SearchQue
 			hits = nil
 		}
 		hits, res.More[SearchTags] = trimPage(hits, q.Limit)
+		if q.Kind == SearchAll && len(hits) == bound.Tags {
+			res.More[SearchTags] = true // the hashtag tab counts more tags
+		}
 		for _, h := range hits {
-			res.Tags = append(res.Tags, TagResult{Name: h.Tag, Posts: h.Posts, AtLeast: h.Posts >= storage.TagCountCap})
+			res.Tags = append(res.Tags, TagResult{Name: h.Tag, Posts: h.Posts, AtLeast: h.Posts >= bound.Cap})
 		}
 	}
 	return res, nil

@@ -1,7 +1,10 @@
 package social_test
 
 // The search benchmark: latency of full-text search over 1,000,000 posts on SQLite and
-// PostgreSQL, target p99 under 50 ms. It seeds for minutes, so it runs only when asked:
+// PostgreSQL, target p99 under 50 ms. The data set comes from package benchdata, which
+// seeds it once (about twenty minutes per database for a million posts) and keeps it in
+// its cache ($ATRIUM_BENCH_CACHE, else the user's cache dir; PostgreSQL: a database of
+// its own) for later runs. It runs only when asked:
 //
 //	ATRIUM_BENCH_SEARCH_POSTS=1000000 go test ./social/ -run '^$' -bench Search -benchtime 1x -timeout 2h -v
 //
@@ -9,43 +12,27 @@ package social_test
 // the plan of the first.
 //
 // The variable holds the number of posts (any non-number means 1,000,000). It prints
-// p50 and p99 per query kind and asserts nothing; figures live in docs/benchmarks.md.
+// p50 and p99 per query kind with the load average and asserts nothing; figures live in
+// docs/benchmarks.md.
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
-	"math/rand"
 	"os"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/atrium-intranet/atrium/internal/benchdata"
 	"github.com/atrium-intranet/atrium/internal/fulltext"
 	"github.com/atrium-intranet/atrium/internal/testrig"
-	"github.com/atrium-intranet/atrium/model"
 	"github.com/atrium-intranet/atrium/social"
 	"github.com/atrium-intranet/atrium/storage"
-	"github.com/oklog/ulid/v2"
-	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect/pgdialect"
-	"github.com/uptrace/bun/driver/pgdriver"
 )
 
-// Shape of the search data set besides the number of posts.
-const (
-	searchUsers      = 2_000
-	searchGroups     = 40 // the viewer is in five
-	searchTags       = 300
-	searchFollowees  = 50
-	searchBatch      = 1_000  // rows per INSERT
-	searchCommit     = 50_000 // posts per transaction
-	searchIterations = 200    // timed runs per query
-)
+// searchIterations is the number of timed runs per query.
+const searchIterations = 200
 
 func BenchmarkSearch(b *testing.B) {
 	env := os.Getenv("ATRIUM_BENCH_SEARCH_POSTS")
@@ -58,13 +45,14 @@ func BenchmarkSearch(b *testing.B) {
 	}
 	for _, d := range testrig.Dialects {
 		b.Run(d, func(b *testing.B) {
-			store := testrig.NewStore(b, d)
 			ctx := context.Background()
 			start := time.Now()
-			set, err := seedSearch(ctx, store, posts)
+			store, set, err := benchdata.Open(ctx, benchdata.Options{Posts: posts, Dialect: d,
+				PostgresURL: testrig.PostgresURL(), Logf: b.Logf})
 			if err != nil {
-				b.Fatalf("seed %s: %v", d, err)
+				b.Fatalf("data set %s: %v", d, err)
 			}
+			defer store.Close()
 			var version string
 			versionQuery := "SELECT 'SQLite ' || sqlite_version()"
 			if store.Postgres() {
@@ -74,16 +62,20 @@ func BenchmarkSearch(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.Logf("%s", version)
-			b.Logf("%s: seeded %d posts (%d comments), %d accounts, %d groups in %s", d, posts, set.comments,
-				searchUsers, searchGroups, time.Since(start).Round(time.Second))
+			how := "reused"
+			if set.Seeded {
+				how = "seeded"
+			}
+			b.Logf("%s: %s %s: %d posts (%d comments), %d accounts, %d groups in %s", d, how, set.Name, posts, set.Comments,
+				benchdata.Users, benchdata.Groups, time.Since(start).Round(time.Second))
 			svc := testrig.Social(b, store)
-			viewer, err := svc.Accounts.ByID(ctx, set.viewerID)
+			viewer, err := svc.Accounts.ByID(ctx, set.ViewerID)
 			if err != nil {
 				b.Fatal(err)
 			}
 			v := storage.Viewer{AccountID: viewer.ID}
-			for _, w := range set.words {
-				b.Logf("word %-14q in %6.2f%% of posts", w.word, 100*float64(w.df)/float64(posts))
+			for _, w := range set.Words {
+				b.Logf("word %-14q in %6.2f%% of posts", w.Word, 100*float64(w.DF)/float64(posts))
 			}
 			type query struct {
 				name string
@@ -105,21 +97,24 @@ func BenchmarkSearch(b *testing.B) {
 					return len(res.Posts) + len(res.People) + len(res.Groups) + len(res.Tags), nil
 				}
 			}
-			w := set.words
+			w := set.Words
 			queries := []query{
-				{"posts: rare word", postQuery(w[0].word)},
-				{"posts: medium word", postQuery(w[1].word)},
-				{"posts: common word", postQuery(w[2].word)},
-				{"posts: very common word", postQuery(w[3].word)},
-				{"posts: two words", postQuery(w[2].word + " " + w[1].word)},
+				{"posts: rare word", postQuery(w[0].Word)},
+				{"posts: medium word", postQuery(w[1].Word)},
+				{"posts: common word", postQuery(w[2].Word)},
+				{"posts: very common word", postQuery(w[3].Word)},
+				{"posts: two words", postQuery(w[2].Word + " " + w[1].Word)},
 				{"posts: German plural (Häuser)", postQuery("Häuser")},
 				{"posts: English -ing (planning)", postQuery("planning")},
 				{"posts: no match", postQuery("xylofonquartett")},
-				{"search all: medium word", full(w[1].word, social.SearchAll)},
-				{"search all: common word", full(w[2].word, social.SearchAll)},
+				{"search all: medium word", full(w[1].Word, social.SearchAll)},
+				{"search all: common word", full(w[2].Word, social.SearchAll)},
 				{"search all: person name", full("schmidt", social.SearchAll)},
+				{"search all: tag prefix", full("topic", social.SearchAll)},
 				{"search tags: prefix", full("topic", social.SearchTags)},
 			}
+			logLoad(b)
+			defer logLoad(b)
 			var trace *queryTrace
 			if os.Getenv("ATRIUM_BENCH_EXPLAIN") != "" {
 				trace = &queryTrace{}
@@ -150,367 +145,9 @@ func BenchmarkSearch(b *testing.B) {
 	}
 }
 
-// searchSet describes what seedSearch made.
-type searchSet struct {
-	viewerID string
-	comments int
-	// words are a rare, a medium, a common and a very common indexed word, with the
-	// number of posts holding them.
-	words []wordDF
-}
-
-type wordDF struct {
-	word string
-	df   int
-}
-
-// Vocabulary: common English and German words, stopwords included as people write
-// them, and a long tail of made-up words, drawn with Zipf's law per language.
-var (
-	englishWords = strings.Fields(`the of and to a in is it you that he was for on are with as I his they be at one
-		have this from or had by hot word but what some we can out other were all there when up use your how said
-		an each she which do their time if will way about many then them write would like so these her long make
-		thing see him two has look more day could go come did number sound no most people my over know water than
-		call first who may down side been now find any new work part take get place made live where after back
-		little only round man year came show every good me give our under name very through just form sentence great
-		think say help low line differ turn cause much mean before move right boy old too same tell does set three
-		want air well also play small end put home read hand port large spell add even land here must big high such
-		follow act why ask men change went light kind off need house picture try us again animal point mother world
-		near build self earth father meeting planning project budget release customer report review deadline team
-		running planned update roadmap quarter sales invoice contract office travel training workshop onboarding`)
-	germanWords = strings.Fields(`der die und in den von zu das mit sich des auf für ist im dem nicht ein eine als auch
-		es an werden aus er hat dass sie nach wird bei einer um am sind noch wie einem über einen so zum war haben nur
-		oder aber vor zur bis mehr durch man sein wurde sei in prozent hatte kann gegen vom können schon wenn habe seine
-		mark ihre dann unter wir soll ich eines jahr zwei jahren diese dieser wieder keine uhr seiner worden und will
-		zwischen immer millionen was sagte gibt alle seit muss doch jetzt drei neue damit bereits da ihr seinen müssen
-		häuser haus hauses planung besprechung projekt bericht kunden vertrag rechnung büro reise schulung abteilung
-		mitarbeiter mitarbeiterinnen termin frist freigabe umsatz quartal straße stadt zukunft entwicklung ergebnis`)
-)
-
-// syllables make the made-up words of the long tail.
-var syllables = strings.Fields("ka lo mi ter ban sol rin dus vek mor tal gen pra sen dor lix nuv ham bri zet qua fel wo ple")
-
-// seedSearch fills store with n posts by 2,000 accounts: English and German text of 8 to
-// 60 words, 70% company, 15% site, 15% followers posts, one in ten a group post (some
-// pending), 15% comments, a quarter carrying one of 300 hashtags. It writes the rows
-// and the search index with bulk inserts, 50,000 posts per transaction; on PostgreSQL the
-// GIN index is built after the load, as a bulk import would.
-func seedSearch(ctx context.Context, store *storage.Store, n int) (*searchSet, error) {
-	db, err := seedDB(ctx, store)
-	if err != nil {
-		return nil, err
+// logLoad logs the load average: figures taken on a busy machine are upper bounds.
+func logLoad(b *testing.B) {
+	if avg, err := os.ReadFile("/proc/loadavg"); err == nil {
+		b.Logf("load average: %s", strings.TrimSpace(string(avg)))
 	}
-	if db != store.DB() {
-		defer db.Close()
-	}
-	rng := rand.New(rand.NewSource(20261125))
-	entropy := ulid.Monotonic(rand.New(rand.NewSource(1)), 0)
-	uris := model.NewURIs(testrig.BaseURL)
-	newID := func(t time.Time) string { return ulid.MustNew(ulid.Timestamp(t), entropy).String() }
-	end := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
-	begin := end.AddDate(-2, 0, 0)
-
-	first := strings.Fields("Anna Ben Clara David Emma Felix Greta Hannes Ida Jonas Katrin Lukas Mia Noah Olivia Paul Rosa Simon Tara Uwe")
-	last := strings.Fields("Schmidt Müller Schneider Fischer Weber Meyer Wagner Becker Smith Jones Brown Taylor Wilson Evans Thomas Roberts")
-	departments := []string{"Engineering", "Vertrieb", "Marketing", "Finanzen", "People", "Support", "Legal", "Operations"}
-	accounts := make([]model.Account, searchUsers)
-	for i := range accounts {
-		name := fmt.Sprintf("user%04d", i)
-		accounts[i] = model.Account{ID: newID(begin), Username: name, URI: uris.Actor(name), InboxURI: uris.Inbox(name),
-			Role: model.RoleMember, Email: name + "@example.com",
-			DisplayName: first[i%len(first)] + " " + last[(i/len(first))%len(last)], JobTitle: "Specialist",
-			Department: departments[i%len(departments)], Site: "Berlin", CreatedAt: begin, UpdatedAt: begin}
-	}
-	viewer := &accounts[1]
-	var follows []model.Follow
-	for i := 0; i < searchFollowees; i++ {
-		f := &accounts[10+i*7]
-		follows = append(follows, model.Follow{FollowerID: viewer.ID, FolloweeID: f.ID,
-			URI: uris.Follow(viewer.Username, newID(begin)), Accepted: true, CreatedAt: begin})
-	}
-	groups := make([]model.Group, searchGroups)
-	var members []model.Membership
-	groupMembers := make([][]*model.Account, searchGroups)
-	for i := range groups {
-		name := fmt.Sprintf("group%02d", i)
-		groups[i] = model.Group{ID: newID(begin), Name: name, URI: uris.Group(name), InboxURI: uris.GroupInbox(name),
-			DisplayName: "Team " + name, Kind: []model.GroupKind{model.GroupOpen, model.GroupClosed, model.GroupSecret}[i%3],
-			PreModeration: i%4 == 3, CreatedAt: begin, UpdatedAt: begin}
-		seen := map[int]bool{}
-		if i < 5 {
-			seen[1] = true
-		}
-		for len(seen) < 60 {
-			seen[2+rng.Intn(searchUsers-2)] = true
-		}
-		for j := range seen {
-			groupMembers[i] = append(groupMembers[i], &accounts[j])
-			members = append(members, model.Membership{GroupID: groups[i].ID, AccountID: accounts[j].ID,
-				Role: model.GroupMember, State: model.MemberActive, CreatedAt: begin, UpdatedAt: begin})
-		}
-	}
-	err = db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		for _, rows := range []any{&accounts, &follows, &groups, &members} {
-			if err := insertAny(ctx, tx, rows); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-
-	// The long tail: 30,000 made-up words shared by both languages.
-	tail := make([]string, 30_000)
-	for i := range tail {
-		var w strings.Builder
-		for k := 0; k < 2+rng.Intn(3); k++ {
-			w.WriteString(syllables[rng.Intn(len(syllables))])
-		}
-		tail[i] = w.String()
-	}
-	zipf := func(vocab int) *rand.Zipf { return rand.NewZipf(rng, 1.1, 4, uint64(vocab-1)) }
-	enZipf, deZipf := zipf(len(englishWords)+len(tail)), zipf(len(germanWords)+len(tail))
-	word := func(lang []string, z *rand.Zipf) string {
-		k := int(z.Uint64())
-		if k < len(lang) {
-			return lang[k]
-		}
-		return tail[k-len(lang)]
-	}
-	tagZipf := rand.NewZipf(rng, 1.2, 2, searchTags-1)
-
-	df := map[string]int{}
-	set := &searchSet{viewerID: viewer.ID}
-	var topLevel []*model.Post // the 200 most recent, for comments
-	if store.Postgres() {
-		if _, err := db.ExecContext(ctx, "DROP INDEX post_search_tsv"); err != nil {
-			return nil, err
-		}
-	}
-	nextSearchID := int64(1) // SQLite's post_search is empty: ids are assigned here
-	span := end.Sub(begin)
-	for done := 0; done < n; {
-		chunk := min(searchCommit, n-done)
-		posts := make([]model.Post, chunk)
-		var tags []model.PostTag
-		for i := range posts {
-			at := begin.Add(time.Duration(int64(span) / int64(n) * int64(done+i))).Truncate(time.Microsecond)
-			p := &posts[i]
-			author := &accounts[rng.Intn(searchUsers)]
-			*p = model.Post{ID: newID(at), AccountID: author.ID, State: model.PostPublished, Local: true, CreatedAt: at, UpdatedAt: at}
-			p.URI = uris.Post(p.ID)
-			if len(topLevel) > 0 && rng.Intn(100) < 15 {
-				root := topLevel[rng.Intn(len(topLevel))]
-				p.AccountID, p.Audience, p.GroupID, p.RootID, p.InReplyToID = root.AccountID, root.Audience, root.GroupID, &root.ID, &root.ID
-				set.comments++
-			} else {
-				switch r := rng.Intn(100); {
-				case r < 70:
-					p.Audience = model.AudienceCompany
-				case r < 85:
-					p.Audience = model.AudienceSite
-				default:
-					p.Audience = model.AudienceFollowers
-				}
-				if rng.Intn(10) == 0 {
-					g := rng.Intn(searchGroups)
-					p.AccountID, p.Audience, p.GroupID = groupMembers[g][rng.Intn(len(groupMembers[g]))].ID, model.AudienceGroup, &groups[g].ID
-					if groups[g].PreModeration && rng.Intn(10) == 0 {
-						p.State = model.PostPending
-					}
-				}
-				topLevel = append(topLevel, p)
-				if len(topLevel) > 200 {
-					topLevel = topLevel[1:]
-				}
-			}
-			lang, z := englishWords, enZipf
-			if rng.Intn(2) == 0 {
-				lang, z = germanWords, deZipf
-			}
-			words := make([]string, 8+rng.Intn(53))
-			seen := map[string]bool{}
-			for k := range words {
-				words[k] = word(lang, z)
-				if !seen[words[k]] {
-					seen[words[k]] = true
-					df[words[k]]++
-				}
-			}
-			words[0] = strings.ToUpper(words[0][:1]) + words[0][1:]
-			text := strings.Join(words, " ") + "."
-			if rng.Intn(4) == 0 {
-				tag := fmt.Sprintf("topic%03d", tagZipf.Uint64())
-				tags = append(tags, model.PostTag{PostID: p.ID, Tag: tag})
-				text += fmt.Sprintf(` <a href="/tags/%s" class="hashtag">#%s</a>`, tag, tag)
-			}
-			p.Source, p.HTML = text, "<p>"+text+"</p>"
-		}
-		terms := parallelTerms(posts)
-		err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-			if err := insertBatches(ctx, tx, posts); err != nil {
-				return fmt.Errorf("posts: %w", err)
-			}
-			if err := insertBatches(ctx, tx, tags); err != nil {
-				return fmt.Errorf("tags: %w", err)
-			}
-			for i := 0; i < len(posts); i += searchBatch {
-				j := min(i+searchBatch, len(posts))
-				if err := insertSearchRows(ctx, tx, store.Postgres(), posts[i:j], terms[i:j], nextSearchID); err != nil {
-					return fmt.Errorf("search index: %w", err)
-				}
-				nextSearchID += int64(j - i)
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-		// Keep only what later chunks need: copies of the recent top-level posts.
-		for i, p := range topLevel {
-			cp := *p
-			topLevel[i] = &cp
-		}
-		done += chunk
-	}
-	if store.Postgres() {
-		// One statement, so the setting applies to the connection that builds the index.
-		err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-			if _, err := tx.ExecContext(ctx, "SET LOCAL maintenance_work_mem = '512MB'"); err != nil {
-				return err
-			}
-			_, err := tx.ExecContext(ctx, "CREATE INDEX post_search_tsv ON post_search USING GIN (tsv)")
-			return err
-		})
-		if err != nil {
-			return nil, err
-		}
-		if _, err := db.ExecContext(ctx, "ANALYZE"); err != nil {
-			return nil, err
-		}
-	}
-
-	// The indexed words closest to 0.01%, 0.5%, 3% and 15% of the posts.
-	for _, target := range []float64{0.0001, 0.005, 0.03, 0.15} {
-		best, bestGap := "", 2.0
-		for w, c := range df {
-			terms := fulltext.Parse(w)
-			if terms.Empty() || len(terms.Forms[0]) > 1 {
-				continue // stopwords and words with stems match more than counted
-			}
-			gap := float64(c)/float64(n) - target
-			if gap < 0 {
-				gap = -gap
-			}
-			if gap < bestGap || gap == bestGap && w < best {
-				best, bestGap = w, gap
-			}
-		}
-		set.words = append(set.words, wordDF{word: best, df: df[best]})
-	}
-	return set, nil
-}
-
-// seedDB is the database to seed through: the store's own for SQLite; for PostgreSQL a
-// connection to the same schema without the driver's 10 s read timeout, which bulk
-// statements and the index build exceed on a busy machine.
-func seedDB(ctx context.Context, store *storage.Store) (*bun.DB, error) {
-	if !store.Postgres() {
-		return store.DB(), nil
-	}
-	var schema string
-	if err := store.DB().NewRaw("SELECT current_schema()").Scan(ctx, &schema); err != nil {
-		return nil, err
-	}
-	sep := "?"
-	if strings.Contains(testrig.PostgresURL(), "?") {
-		sep = "&"
-	}
-	conn := pgdriver.NewConnector(pgdriver.WithDSN(testrig.PostgresURL()+sep+"search_path="+schema),
-		pgdriver.WithReadTimeout(time.Hour), pgdriver.WithWriteTimeout(time.Hour))
-	return bun.NewDB(sql.OpenDB(conn), pgdialect.New()), nil
-}
-
-// parallelTerms computes the index terms of posts on every core.
-func parallelTerms(posts []model.Post) []string {
-	out := make([]string, len(posts))
-	workers := runtime.NumCPU()
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			for i := w; i < len(posts); i += workers {
-				out[i] = fulltext.Terms(fulltext.PlainText(posts[i].HTML))
-			}
-		}(w)
-	}
-	wg.Wait()
-	return out
-}
-
-// insertSearchRows writes the index rows storage writes for each post, in bulk.
-func insertSearchRows(ctx context.Context, tx bun.Tx, pg bool, posts []model.Post, terms []string, firstID int64) error {
-	var q strings.Builder
-	args := make([]any, 0, 2*len(posts))
-	if pg {
-		q.WriteString("INSERT INTO post_search (post_id, root_id, tsv) VALUES ")
-		for i := range posts {
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			q.WriteString("(?, ?, to_tsvector('simple', ?))")
-			args = append(args, posts[i].ID, rootOf(&posts[i]), terms[i])
-		}
-		_, err := tx.ExecContext(ctx, q.String(), args...)
-		return err
-	}
-	q.WriteString("INSERT INTO post_search (id, post_id, root_id) VALUES ")
-	for i := range posts {
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		q.WriteString("(?, ?, ?)")
-		args = append(args, firstID+int64(i), posts[i].ID, rootOf(&posts[i]))
-	}
-	if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
-		return err
-	}
-	q.Reset()
-	args = args[:0]
-	q.WriteString("INSERT INTO post_fts (rowid, terms) VALUES ")
-	for i := range posts {
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		q.WriteString("(?, ?)")
-		args = append(args, firstID+int64(i), terms[i])
-	}
-	_, err := tx.ExecContext(ctx, q.String(), args...)
-	return err
-}
-
-// rootOf is the id of a post's thread root: the post itself unless it is a comment.
-func rootOf(p *model.Post) string {
-	if p.RootID != nil {
-		return *p.RootID
-	}
-	return p.ID
-}
-
-// insertAny inserts a pointer to a slice of models in batches.
-func insertAny(ctx context.Context, tx bun.Tx, rows any) error {
-	switch r := rows.(type) {
-	case *[]model.Account:
-		return insertBatches(ctx, tx, *r)
-	case *[]model.Follow:
-		return insertBatches(ctx, tx, *r)
-	case *[]model.Group:
-		return insertBatches(ctx, tx, *r)
-	case *[]model.Membership:
-		return insertBatches(ctx, tx, *r)
-	}
-	return fmt.Errorf("unknown rows %T", rows)
 }

@@ -84,6 +84,8 @@ type core struct {
 	md  *renderer
 	// postLimits holds one token bucket per posting account.
 	postLimits *ratelimit.Keyed
+	// reactLimits holds one per reacting account: each reaction federates too.
+	reactLimits *ratelimit.Keyed
 }
 
 // New builds the rules layer from its dependencies.
@@ -119,7 +121,7 @@ func New(d Deps) *Service {
 		d.DirectorySync = noDirectorySync{}
 	}
 	c := &core{Deps: d, ids: &idSource{entropy: ulid.Monotonic(rand.Reader, 0)}, md: newRenderer(),
-		postLimits: newPostLimits(d.PostRate, d.PostBurst)}
+		postLimits: newPostLimits(d.PostRate, d.PostBurst), reactLimits: newPostLimits(d.PostRate, d.PostBurst)}
 	return &Service{
 		Accounts: &Accounts{c},
 		Auth:     newAuth(c),

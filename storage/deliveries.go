@@ -30,6 +30,12 @@ func (s *Store) InsertDeliveries(ctx context.Context, rows []*model.Delivery) er
 // skip each other's locked rows; on SQLite the transaction is immediate, so claims are
 // serialized by the database lock.
 func (s *Store) ClaimDueDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*model.Delivery, error) {
+	return s.ClaimDueDeliveriesExcept(ctx, now, lease, limit, nil)
+}
+
+// ClaimDueDeliveriesExcept is ClaimDueDeliveries without the deliveries to the origins in
+// skip: the worker leaves out peers that already have their share of requests in flight.
+func (s *Store) ClaimDueDeliveriesExcept(ctx context.Context, now time.Time, lease time.Duration, limit int, skip []string) ([]*model.Delivery, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
@@ -39,6 +45,9 @@ func (s *Store) ClaimDueDeliveries(ctx context.Context, now time.Time, lease tim
 		q := tx.db.NewSelect().Model(&rows).
 			Where("status = ?", model.DeliveryPending).Where("next_attempt_at <= ?", now).
 			OrderExpr("next_attempt_at ASC, id ASC").Limit(int64(limit))
+		if len(skip) > 0 {
+			q = q.Where("origin NOT IN (?)", bun.In(skip))
+		}
 		if tx.Postgres() {
 			q = q.For("UPDATE SKIP LOCKED")
 		}

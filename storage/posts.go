@@ -17,7 +17,8 @@ type Viewer struct {
 }
 
 // visible restricts q (over posts aliased "post") to what v may see. It is the one place
-// that turns the audience rules into SQL, shared by the feed and single-post reads.
+// that turns the audience rules into SQL, shared by the feed, single-post reads and
+// search (see visibleAs).
 //
 // Group posts (audience group, comments included) match only the group branch: the
 // active members of their group see them, and a pending one only its author and the
@@ -25,17 +26,24 @@ type Viewer struct {
 // or following one of its members shows nothing of it. Guests match the group branch
 // only: the posts of their groups are all they see, even their own older posts of
 // another audience.
-func visible(q *bun.SelectQuery, v Viewer) *bun.SelectQuery {
+func visible(q *bun.SelectQuery, v Viewer) *bun.SelectQuery { return visibleAs(q, v, "post") }
+
+// visibleAs is visible over the rows aliased alias, which hold a post's visibility
+// columns under the names of posts: account_id, audience, group_id and state. Search
+// applies it to post_search, whose rows carry copies of their thread root's columns.
+func visibleAs(q *bun.SelectQuery, v Viewer, alias string) *bun.SelectQuery {
+	col := func(name string) string { return alias + "." + name }
 	followees := "SELECT f.followee_id FROM follows AS f WHERE f.follower_id = ? AND f.accepted"
 	activeIn := "SELECT m.group_id FROM group_members AS m WHERE m.account_id = ? AND m.state = ?"
 	moderates := activeIn + " AND m.role IN (?)"
 	return q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
 		if !v.Guest {
-			q = q.Where("post.account_id = ? AND post.audience <> ?", v.AccountID, model.AudienceGroup).
-				WhereOr("post.audience IN (?)", bun.In([]model.Audience{model.AudienceSite, model.AudienceCompany})).
-				WhereOr("post.audience = ? AND post.account_id IN ("+followees+")", model.AudienceFollowers, v.AccountID)
+			q = q.Where(col("account_id")+" = ? AND "+col("audience")+" <> ?", v.AccountID, model.AudienceGroup).
+				WhereOr(col("audience")+" IN (?)", bun.In([]model.Audience{model.AudienceSite, model.AudienceCompany})).
+				WhereOr(col("audience")+" = ? AND "+col("account_id")+" IN ("+followees+")", model.AudienceFollowers, v.AccountID)
 		}
-		return q.WhereOr("post.audience = ? AND post.group_id IN ("+activeIn+") AND (post.state = ? OR post.account_id = ? OR post.group_id IN ("+moderates+"))",
+		return q.WhereOr(col("audience")+" = ? AND "+col("group_id")+" IN ("+activeIn+") AND ("+col("state")+" = ? OR "+
+			col("account_id")+" = ? OR "+col("group_id")+" IN ("+moderates+"))",
 			model.AudienceGroup, v.AccountID, model.MemberActive, model.PostPublished, v.AccountID,
 			v.AccountID, model.MemberActive, bun.In([]model.GroupRole{model.GroupOwner, model.GroupModerator}))
 	})

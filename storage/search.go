@@ -20,16 +20,26 @@ import (
 // take seconds.
 const SearchCandidates = 300
 
-// tagCandidates bounds the hashtags a search counts posts for, and tagCountCap the
-// posts counted per hashtag.
-const (
-	tagCandidates = 20
-	TagCountCap   = 100
-)
+// TagSearchBound bounds the work of a hashtag search: the tags counted (the first in name
+// order with the prefix) and the visible posts counted per tag. Each counted post is a
+// lookup of its row, so the cost is about Tags × Cap row reads.
+type TagSearchBound struct {
+	Tags int
+	Cap  int
+}
 
-// indexPost stores the search terms of a post's current text, replacing earlier ones.
-// Every function that writes a post's HTML calls it in the same transaction, so UI,
-// API and inbox posts are all found; deleting the post removes them by cascade.
+// TagsPage bounds the hashtag tab.
+func TagsPage() TagSearchBound { return TagSearchBound{Tags: 20, Cap: 100} }
+
+// TagsOnAllPage bounds the hashtags of the page showing every kind, a few beside the
+// posts.
+func TagsOnAllPage() TagSearchBound { return TagSearchBound{Tags: 5, Cap: 20} }
+
+// indexPost stores the search terms of a post's current text, replacing earlier ones,
+// with a copy of its thread root's visibility columns (see migration
+// 20261125000012_search_visibility; a trigger on posts keeps the copy current). Every
+// function that writes a post's HTML calls it in the same transaction, so UI, API and
+// inbox posts are all found; deleting the post removes them by cascade.
 func (s *Store) indexPost(ctx context.Context, p *model.Post) error {
 	terms := fulltext.Terms(fulltext.PlainText(p.HTML))
 	root := p.ID
@@ -37,15 +47,17 @@ func (s *Store) indexPost(ctx context.Context, p *model.Post) error {
 		root = *p.RootID
 	}
 	if s.Postgres() {
-		_, err := s.db.ExecContext(ctx, `INSERT INTO post_search (post_id, root_id, tsv) VALUES (?, ?, to_tsvector('simple', ?))
-			ON CONFLICT (post_id) DO UPDATE SET tsv = EXCLUDED.tsv`, p.ID, root, terms)
+		_, err := s.db.ExecContext(ctx, `INSERT INTO post_search (post_id, root_id, tsv, `+searchVisibilityColumns+`)
+			SELECT ?, r.id, to_tsvector('simple', ?), r.account_id, r.audience, r.group_id, r.state FROM posts AS r WHERE r.id = ?
+			ON CONFLICT (post_id) DO UPDATE SET tsv = EXCLUDED.tsv`, p.ID, terms, root)
 		if err != nil {
 			return fmt.Errorf("index post %s: %w", p.ID, err)
 		}
 		return nil
 	}
 	var id int64
-	err := s.db.NewRaw(`INSERT INTO post_search (post_id, root_id) VALUES (?, ?)
+	err := s.db.NewRaw(`INSERT INTO post_search (post_id, root_id, `+searchVisibilityColumns+`)
+		SELECT ?, r.id, r.account_id, r.audience, r.group_id, r.state FROM posts AS r WHERE r.id = ?
 		ON CONFLICT (post_id) DO UPDATE SET post_id = excluded.post_id RETURNING id`, p.ID, root).Scan(ctx, &id)
 	if err != nil {
 		return fmt.Errorf("index post %s: %w", p.ID, err)
@@ -56,6 +68,10 @@ func (s *Store) indexPost(ctx context.Context, p *model.Post) error {
 	return nil
 }
 
+// searchVisibilityColumns are the thread root's columns post_search keeps a copy of,
+// named as in posts so that visibleAs applies the feed's rule to them.
+const searchVisibilityColumns = "account_id, audience, group_id, state"
+
 // PostHit is a post or comment a search found, with its score (lower is better).
 type PostHit struct {
 	PostID string  `bun:"post_id"`
@@ -63,8 +79,9 @@ type PostHit struct {
 }
 
 // SearchPosts returns the posts and comments matching q that v may see, best first. A
-// comment is visible exactly when its thread's root is, so visible() is applied to the
-// root (post_search.root_id), the way VisiblePost does; for a post the root is the post
+// comment is visible exactly when its thread's root is, so the feed's rule is applied to
+// the root's visibility columns, which each post_search row carries (visibleAs), the
+// way VisiblePost applies it to the root's row in posts; for a post the root is the post
 // itself. Ties keep the newer post first. Only the newest SearchCandidates matches the
 // viewer may see are ranked.
 func (s *Store) SearchPosts(ctx context.Context, v Viewer, q fulltext.Query, limit, offset int) ([]PostHit, error) {
@@ -78,9 +95,8 @@ func (s *Store) SearchPosts(ctx context.Context, v Viewer, q fulltext.Query, lim
 	inner := s.db.NewSelect().TableExpr("post_fts").
 		ColumnExpr("ps.post_id, bm25(post_fts) AS score").
 		Join("JOIN post_search AS ps ON ps.id = post_fts.rowid").
-		Join("JOIN posts AS post ON post.id = ps.root_id").
 		Where("post_fts MATCH ?", q.FTS5())
-	inner = visible(inner, v).OrderExpr("post_fts.rowid DESC").Limit(SearchCandidates)
+	inner = visibleAs(inner, v, "ps").OrderExpr("post_fts.rowid DESC").Limit(SearchCandidates)
 	err := s.db.NewSelect().TableExpr("(?) AS c", inner).ColumnExpr("c.post_id, c.score").
 		OrderExpr("c.score ASC, c.post_id DESC").Limit(int64(limit)).Offset(int64(offset)).Scan(ctx, &hits)
 	if err != nil {
@@ -90,59 +106,41 @@ func (s *Store) SearchPosts(ctx context.Context, v Viewer, q fulltext.Query, lim
 }
 
 // fewMatches is the number of matching posts up to which PostgreSQL takes them all from
-// the GIN index and sorts them, instead of walking posts newest first.
+// the GIN index and sorts them, instead of walking posts newest first. Counting to it
+// reads up to this many rows for every common word, so it stays small: words the
+// planner's statistics do not hold are estimated at a fixed share (0.34% of a million
+// posts), for which it already prefers the index; the count guards against the walk
+// for the rarest words, where that walk would read the whole table.
 const fewMatches = 1000
 
 // searchPostsPG is SearchPosts on PostgreSQL. Which plan is fast depends on how many
 // posts hold the words: for a common word, walking post_search newest first finds
 // SearchCandidates matches after a few thousand rows; for a rare one that walk reads
 // the whole table, and the GIN index should give its few matches instead. The planner's
-// estimate for words outside its statistics is often wrong by orders of magnitude (a
-// word in 0.01% of a million posts took 2 s), so the matches are counted first, up to
-// fewMatches, through the GIN index alone, and the plan is set for the query.
+// estimate for a word outside its statistics is a fixed guess that may be wrong by
+// orders of magnitude (a word in 0.01% of a million posts took 2 s), so the statement
+// counts the matches first, up to fewMatches, through the GIN index, and runs one of
+// two branches by that count: few matches are taken whole from the index in a
+// materialized CTE, which no ordering can turn into a walk; more are left to the
+// planner, whose statistics hold the words that common. The count is an InitPlan, so
+// the branch not taken is never executed: one statement, no transaction, no settings.
 func (s *Store) searchPostsPG(ctx context.Context, v Viewer, q fulltext.Query, limit, offset int) ([]PostHit, error) {
 	var hits []PostHit
 	tsq := q.TSQuery()
-	// The root is checked in a LATERAL subquery: one lookup per match taken, where a
-	// join lets the planner hash every visible post first.
-	root := visible(s.db.NewSelect().TableExpr("posts AS post").ColumnExpr("1 AS one").
-		Where("post.id = ps.root_id"), v).Limit(1)
-	err := s.InTx(ctx, func(tx *Store) error {
-		set := func(settings ...string) error {
-			for _, st := range settings {
-				if _, err := tx.db.ExecContext(ctx, "SET LOCAL "+st); err != nil {
-					return err
-				}
-			}
-			return nil
-		}
-		if err := set("enable_seqscan = off", "enable_indexscan = off"); err != nil {
-			return err
-		}
-		var n int
-		err := tx.db.NewRaw("SELECT COUNT(*) FROM (SELECT 1 FROM post_search WHERE tsv @@ to_tsquery('simple', ?) LIMIT ?) AS m",
-			tsq, fewMatches+1).Scan(ctx, &n)
-		if err != nil {
-			return err
-		}
-		if n > fewMatches {
-			if err := set("enable_seqscan = on", "enable_indexscan = on", "enable_bitmapscan = off"); err != nil {
-				return err
-			}
-		}
-		inner := tx.db.NewSelect().TableExpr("post_search AS ps").
-			ColumnExpr("ps.post_id, -ts_rank(ps.tsv, to_tsquery('simple', ?), 1) AS score", tsq).
-			Join("CROSS JOIN LATERAL (?) AS root", root).
-			Where("ps.tsv @@ to_tsquery('simple', ?)", tsq).
-			OrderExpr("ps.post_id DESC").Limit(SearchCandidates)
-		err = tx.db.NewSelect().TableExpr("(?) AS c", inner).ColumnExpr("c.post_id, c.score").
-			OrderExpr("c.score ASC, c.post_id DESC").Limit(int64(limit)).Offset(int64(offset)).Scan(ctx, &hits)
-		if err != nil {
-			return err
-		}
-		// SET LOCAL lasts to the end of the transaction, which may be the caller's.
-		return set("enable_seqscan = DEFAULT", "enable_indexscan = DEFAULT", "enable_bitmapscan = DEFAULT")
-	})
+	score := "ps.post_id, -ts_rank(ps.tsv, to_tsquery('simple', ?), 1) AS score"
+	few := s.db.NewSelect().TableExpr("post_search").ColumnExpr("post_id, tsv, "+searchVisibilityColumns).
+		Where("(SELECT n FROM counted) <= ?", fewMatches).Where("tsv @@ to_tsquery('simple', ?)", tsq)
+	fromFew := visibleAs(s.db.NewSelect().TableExpr("few AS ps").ColumnExpr(score, tsq), v, "ps").
+		OrderExpr("ps.post_id DESC").Limit(SearchCandidates)
+	fromAll := visibleAs(s.db.NewSelect().TableExpr("post_search AS ps").ColumnExpr(score, tsq).
+		Where("(SELECT n FROM counted) > ?", fewMatches).Where("ps.tsv @@ to_tsquery('simple', ?)", tsq), v, "ps").
+		OrderExpr("ps.post_id DESC").Limit(SearchCandidates)
+	err := s.db.NewRaw(`WITH counted AS MATERIALIZED (
+			SELECT COUNT(*) AS n FROM (SELECT 1 FROM post_search WHERE tsv @@ to_tsquery('simple', ?) LIMIT ?) AS m
+		), few AS MATERIALIZED (?)
+		SELECT c.post_id, c.score FROM ((?) UNION ALL (?)) AS c
+		ORDER BY c.score ASC, c.post_id DESC LIMIT ? OFFSET ?`,
+		tsq, fewMatches+1, few, fromFew, fromAll, limit, offset).Scan(ctx, &hits)
 	if err != nil {
 		return nil, fmt.Errorf("search posts: %w", err)
 	}
@@ -186,8 +184,9 @@ func (s *Store) nameMatches(q fulltext.Query, table, ftsTable, idColumn, text st
 
 // SearchAccounts returns active accounts, local and cached remote, whose name, username,
 // job title, department or site has every word of q as a word prefix, or who have the
-// whole query as a skill; best first. Guests find only themselves and the active
-// members of their groups.
+// whole query as a skill; best first. Remote people their node's directory no longer
+// lists (accounts.listed, as the company directory reads it) are left out. Guests find
+// only themselves and the active members of their groups.
 func (s *Store) SearchAccounts(ctx context.Context, v Viewer, q fulltext.Query, skill string, limit, offset int) ([]*model.Account, error) {
 	var list []*model.Account
 	if len(q.Words) == 0 {
@@ -200,7 +199,7 @@ func (s *Store) SearchAccounts(ctx context.Context, v Viewer, q fulltext.Query, 
 	}
 	best := s.db.NewSelect().TableExpr("(?) AS u", matches).ColumnExpr("u.match_id, MIN(u.score) AS score").Group("u.match_id")
 	sel := s.db.NewSelect().Model(&list).Join("JOIN (?) AS m ON m.match_id = account.id", best).
-		Where("account.deactivated_at IS NULL")
+		Where("account.deactivated_at IS NULL").Where("account.listed")
 	if v.Guest {
 		sel = sel.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
 			return q.Where("account.id = ?", v.AccountID).WhereOr(`account.id IN (SELECT m2.account_id FROM group_members AS m2
@@ -234,7 +233,7 @@ func (s *Store) SearchGroups(ctx context.Context, v Viewer, viewerDomain string,
 }
 
 // TagHit is a hashtag with the number of posts carrying it that the viewer may see,
-// counted up to TagCountCap.
+// counted up to the TagSearchBound's Cap.
 type TagHit struct {
 	Tag   string `bun:"tag"`
 	Posts int    `bun:"n"`
@@ -242,44 +241,37 @@ type TagHit struct {
 
 // SearchTags returns hashtags starting with prefix (lower-case, without #) that the
 // viewer may see on at least one post, with their visible post counts; the exact tag
-// first, then by count. Only the first tagCandidates tags in name order are counted.
-func (s *Store) SearchTags(ctx context.Context, v Viewer, prefix string) ([]TagHit, error) {
+// first, then by count. Only the first bound.Tags tags in name order are counted, each
+// up to bound.Cap posts.
+func (s *Store) SearchTags(ctx context.Context, v Viewer, prefix string, bound TagSearchBound) ([]TagHit, error) {
 	var hits []TagHit
 	if prefix == "" {
 		return hits, nil
 	}
 	n := utf8.RuneCountInString(prefix)
+	// Each tag's posts are counted by one correlated subquery, planned once for all tags,
+	// on the search rows, which carry the visibility columns of the post's thread root:
+	// a hashtag shows exactly when a post carrying it is visible (VisiblePost's rule).
+	capped := visibleAs(s.db.NewSelect().TableExpr("post_tags AS pt").ColumnExpr("1 AS one").
+		Join("JOIN post_search AS ps ON ps.post_id = pt.post_id").Where("pt.tag = t.tag"), v, "ps").Limit(int64(bound.Cap))
 	// A walk from tag to next tag along post_tags_tag reads one index entry per tag,
-	// however many posts carry it.
-	var tags []string
+	// however many posts carry it. counted is materialized: inlined, SQLite evaluates
+	// the count twice, for the filter and for the column.
 	err := s.db.NewRaw(`WITH RECURSIVE t(tag, i) AS (
 			SELECT MIN(tag), 1 FROM post_tags WHERE tag >= ?
 			UNION ALL
 			SELECT (SELECT MIN(pt.tag) FROM post_tags AS pt WHERE pt.tag > t.tag), t.i + 1
 			FROM t WHERE t.i < ? AND SUBSTR(t.tag, 1, ?) = ?
-		) SELECT tag FROM t WHERE SUBSTR(tag, 1, ?) = ?`, prefix, tagCandidates, n, prefix, n, prefix).Scan(ctx, &tags)
+		),
+		counted AS MATERIALIZED (
+			SELECT t.tag, (SELECT COUNT(*) FROM (?) AS c) AS n FROM t WHERE SUBSTR(t.tag, 1, ?) = ?
+		)
+		SELECT counted.tag, counted.n FROM counted
+		WHERE counted.n > 0
+		ORDER BY CASE WHEN counted.tag = ? THEN 0 ELSE 1 END, counted.n DESC, counted.tag ASC`,
+		prefix, bound.Tags, n, prefix, capped, n, prefix, prefix).Scan(ctx, &hits)
 	if err != nil {
 		return nil, fmt.Errorf("search tags: %w", err)
-	}
-	if len(tags) == 0 {
-		return hits, nil
-	}
-	var union *bun.SelectQuery
-	for _, tag := range tags {
-		capped := visible(s.db.NewSelect().TableExpr("post_tags AS pt").ColumnExpr("1 AS one").
-			Join("JOIN posts AS post ON post.id = pt.post_id").Where("pt.tag = ?", tag), v).Limit(TagCountCap)
-		one := s.db.NewSelect().ColumnExpr("? AS tag, (SELECT COUNT(*) FROM (?) AS c) AS n", tag, capped)
-		if union == nil {
-			union = one
-		} else {
-			union = union.UnionAll(one)
-		}
-	}
-	err = s.db.NewSelect().TableExpr("(?) AS counted", union).ColumnExpr("counted.tag, counted.n").
-		Where("counted.n > 0").OrderExpr("CASE WHEN counted.tag = ? THEN 0 ELSE 1 END, counted.n DESC, counted.tag ASC", prefix).
-		Scan(ctx, &hits)
-	if err != nil {
-		return nil, fmt.Errorf("count tags: %w", err)
 	}
 	return hits, nil
 }

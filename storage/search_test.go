@@ -172,7 +172,7 @@ func TestSearchHostileQueries(t *testing.T) {
 			if _, err := s.SearchGroups(ctx, v, "", q, 20, 0); err != nil {
 				t.Errorf("groups %q: %v", raw, err)
 			}
-			if _, err := s.SearchTags(ctx, v, strings.ToLower(raw)); err != nil {
+			if _, err := s.SearchTags(ctx, v, strings.ToLower(raw), storage.TagsPage()); err != nil {
 				t.Errorf("tags %q: %v", raw, err)
 			}
 		}
@@ -235,11 +235,26 @@ func TestSearchAccountsAndTags(t *testing.T) {
 		if got := names("schmidt", ""); len(got) != 0 {
 			t.Errorf("deactivated found: %v", got)
 		}
+		// A remote person is found while their node's directory lists them, as /people shows them.
+		rob := &model.Account{ID: newID(t0), Username: "rob", Domain: "127.0.0.1:8082", URI: "http://127.0.0.1:8082/users/rob",
+			Role: model.RoleMember, DisplayName: "Rob Remote", CreatedAt: t0, UpdatedAt: t0}
+		if err := s.CreateAccount(ctx, rob); err != nil {
+			t.Fatal(err)
+		}
+		if got := names("rob", ""); !reflect.DeepEqual(got, []string{"rob"}) {
+			t.Errorf("listed remote person: %v", got)
+		}
+		if err := s.Unlist(ctx, rob.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got := names("rob", ""); len(got) != 0 {
+			t.Errorf("unlisted remote person found: %v", got)
+		}
 
 		textPost(t, s, ann, model.AudienceSite, "<p>a</p>", "plan", "planning")
 		textPost(t, s, ann, model.AudienceSite, "<p>b</p>", "planning")
 		textPost(t, s, ann, model.AudienceFollowers, "<p>c</p>", "planet")
-		tags, err := s.SearchTags(ctx, v, "plan")
+		tags, err := s.SearchTags(ctx, v, "plan", storage.TagsPage())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -249,7 +264,7 @@ func TestSearchAccountsAndTags(t *testing.T) {
 		}
 		// Another member does not see ann's followers post, so not its tag.
 		other := local(t, s, "other")
-		tags, err = s.SearchTags(ctx, storage.Viewer{AccountID: other.ID}, "plane")
+		tags, err = s.SearchTags(ctx, storage.Viewer{AccountID: other.ID}, "plane", storage.TagsPage())
 		if err != nil || len(tags) != 0 {
 			t.Errorf("hidden tag: %+v %v", tags, err)
 		}

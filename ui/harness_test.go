@@ -31,9 +31,18 @@ type testUI struct {
 // newTestUI builds the UI over store; withSetup also gives it a first-admin link.
 func newTestUI(t *testing.T, store *storage.Store, withSetup bool) *testUI {
 	t.Helper()
+	return newTestUIConfig(t, store, withSetup, nil)
+}
+
+// newTestUIConfig is newTestUI with the configuration changed by edit (nil for none).
+func newTestUIConfig(t *testing.T, store *storage.Store, withSetup bool, edit func(*config.Config)) *testUI {
+	t.Helper()
 	cfg := config.Default()
 	cfg.BaseURL = testrig.BaseURL
 	cfg.SiteName = "Berlin"
+	if edit != nil {
+		edit(&cfg)
+	}
 	deps := testrig.SocialDeps(t, store)
 	cfg.DataDir = deps.DataDir
 	svc := social.New(deps)

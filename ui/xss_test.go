@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -10,44 +11,32 @@ import (
 	"github.com/atrium-intranet/atrium/internal/htmlcheck"
 	"github.com/atrium-intranet/atrium/internal/testrig"
 	"github.com/atrium-intranet/atrium/model"
+	"github.com/atrium-intranet/atrium/social"
 )
 
-// xssVectors are known cross-site scripting payloads (after the OWASP filter evasion
-// cheat sheet), in HTML and in Markdown.
-var xssVectors = []string{
-	"<script>alert(1)</script>",
-	`<img src=x onerror=alert(1)>`,
-	`<svg onload=alert(1)>`,
-	`<a href="javascript:alert(1)">x</a>`,
-	`<a href="jav&#x61;script:alert(1)">x</a>`,
-	`<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">x</a>`,
-	`<p style="background:url(javascript:alert(1))">x</p>`,
-	`<div style="width: expression(alert(1))">x</div>`,
-	`<iframe src="https://evil.example"></iframe>`,
-	`<object data="x.swf"></object>`,
-	`<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>`,
-	`"><script>alert(1)</script>`,
-	`' onmouseover='alert(1)`,
-	"[x](javascript:alert(1))",
-	"[x](data:text/html,<script>alert(1)</script>)",
-	"![x](javascript:alert(1))",
-	"<javascript:alert(1)>",
-	"&lt;script&gt;alert(1)&lt;/script&gt;",
-	"\u202e<script>alert(1)</script>",
-	"<scr<script>ipt>alert(1)</scr</script>ipt>",
-}
-
-// TestXSSInLocalContent posts every vector as a post, a comment and profile fields, and
-// checks that no page showing them carries executable markup, and that every page has
-// the content security policy.
+// TestXSSInLocalContent posts every known XSS vector as a post, a comment, profile fields
+// and group fields, and checks that no page showing them carries executable markup, and
+// that every page has the content security policy.
 func TestXSSInLocalContent(t *testing.T) {
+	xssVectors := htmlcheck.XSSVectors()
 	u := newTestUI(t, testrig.NewStore(t, "sqlite"), false)
-	u.account("alice", model.RoleMember)
+	alice := u.account("alice", model.RoleMember)
 	c := u.login("alice")
 	for i, v := range xssVectors {
 		rec := c.post("/posts", url.Values{"source": {v}, "audience": {"company"}})
 		if rec.Code != http.StatusSeeOther && rec.Code != http.StatusFound {
 			t.Fatalf("vector %d: post: %d", i, rec.Code)
+		}
+	}
+	parent, err := u.svc.Posts.Create(context.Background(), alice, social.PostInput{Source: "comment here", Audience: model.AudienceCompany})
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := parent.ID
+	for i, v := range xssVectors {
+		rec := c.post("/posts", url.Values{"source": {v}, "audience": {"company"}, "in_reply_to_id": {target}})
+		if rec.Code != http.StatusSeeOther && rec.Code != http.StatusFound {
+			t.Fatalf("vector %d: comment: %d", i, rec.Code)
 		}
 	}
 	joined := strings.Join(xssVectors, "\n")
@@ -57,7 +46,16 @@ func TestXSSInLocalContent(t *testing.T) {
 	if rec.Code >= 400 {
 		t.Fatalf("profile update: %d %q", rec.Code, regexp.MustCompile(`(?i)(error|alert)[^>]*>[^<]{3,}`).FindAllString(rec.Body.String(), -1))
 	}
-	for _, path := range []string{"/", "/users/alice", "/settings/profile"} {
+	rec = c.post("/groups", url.Values{"name": {"lair"}, "display_name": {xssVectors[11]}, "description": {joined}, "kind": {"open"}})
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("group create: %d", rec.Code)
+	}
+	rec = c.post("/groups/lair/posts", url.Values{"source": {joined}})
+	if rec.Code >= 400 {
+		t.Fatalf("group post: %d", rec.Code)
+	}
+	for _, path := range []string{"/", "/posts/" + target, "/users/alice", "/settings/profile", "/people", "/people?q=alice",
+		"/search?q=alert", "/search?q=x&type=people", "/groups", "/groups/lair", "/groups/lair/members", "/groups/lair/settings"} {
 		rec := c.get(path)
 		wantStatus(t, rec, http.StatusOK)
 		if bad := htmlcheck.Page(rec.Body.String()); len(bad) > 0 {

@@ -24,6 +24,9 @@ type guestViewer struct {
 	node        *cluster.Node
 	acct        *model.Account
 	cook, token string
+	// partner: the viewer's node is a partner of the home node, whose people it sees
+	// only where they share a group with one of its users.
+	partner bool
 }
 
 // guestPost is one post of the matrix: made on the home node, found by its token.
@@ -214,7 +217,7 @@ func TestGuestAccessMatrix(t *testing.T) {
 			viewers := map[string]*guestViewer{}
 			for _, x := range []*guestViewer{
 				{name: "local guest", node: a, acct: gus}, {name: "sibling guest", node: b, acct: bgus},
-				{name: "partner user", node: d, acct: dora}, {name: "expiring guest", node: a, acct: gex},
+				{name: "partner user", node: d, acct: dora, partner: true}, {name: "expiring guest", node: a, acct: gex},
 				{name: "expiring sibling guest", node: b, acct: bgex}, {name: "revoked guest", node: a, acct: grev},
 			} {
 				x.cook, err = x.node.Social.Auth.Login(ctx, x.acct.Username, testrig.Password, "matrix", "127.0.0.1")
@@ -280,6 +283,17 @@ func TestGuestAccessMatrix(t *testing.T) {
 						t.Errorf("ap %s by %s: LEAK %d (content %v)", f.path, s.name, r.Status, shown)
 					}
 				}
+			}
+
+			// The partner's node gets bob, who shares no group with its users, as a key
+			// only (see TestGuestPartnerPersons); mia, dora's co-member, in full.
+			if r := a.SignedGet(dNode.s, "/users/bob"); r.Status != http.StatusOK ||
+				!strings.Contains(r.Body, activitypub.TermProfileWithheld) || strings.Contains(r.Body, `"name"`) {
+				t.Errorf("ap /users/bob by the partner node key: %d %s, want the key only", r.Status, r.Body)
+			}
+			if r := a.SignedGet(dNode.s, "/users/mia"); r.Status != http.StatusOK ||
+				strings.Contains(r.Body, activitypub.TermProfileWithheld) || !strings.Contains(r.Body, `"name"`) {
+				t.Errorf("ap /users/mia by the partner node key: %d %s, want the profile", r.Status, r.Body)
 			}
 
 			// A day later: two guests expire, one is revoked.
@@ -456,7 +470,7 @@ func checkGuestReads(t *testing.T, x *guestViewer, home *cluster.Node, posts map
 	}{
 		{"/users/" + x.acct.Username, true},
 		{"/users/" + handle("mia"), true},
-		{"/users/" + handle("bob"), !guest},
+		{"/users/" + handle("bob"), !guest && !x.partner},
 	} {
 		r := webGet(t, x.node, x.cook, c.path)
 		if c.ok != (r.Status == http.StatusOK) {

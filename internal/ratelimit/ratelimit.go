@@ -51,6 +51,57 @@ func (k *Keyed) Allow(key string, now time.Time) (bool, time.Duration) {
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
+	b := k.bucket(key, now)
+	if b.l.AllowN(now, 1) {
+		return true, 0
+	}
+	r := b.l.ReserveN(now, 1)
+	wait := r.DelayFrom(now)
+	r.CancelAt(now)
+	if wait <= 0 {
+		wait = time.Second
+	}
+	return false, wait
+}
+
+// Reservation is one token taken by Reserve, which Cancel gives back.
+type Reservation struct {
+	r  *rate.Reservation
+	at time.Time
+}
+
+// Cancel returns the token to its bucket, as if it had not been taken: for limits that
+// count only failures (a login that succeeds gives its attempt back). Safe on nil.
+func (r *Reservation) Cancel() {
+	if r != nil && r.r != nil {
+		// The reservation's own time, so the whole token comes back.
+		r.r.CancelAt(r.at)
+	}
+}
+
+// Reserve takes one token from key's bucket at now like Allow, and returns it as a
+// Reservation the caller may give back. When the bucket is empty it takes nothing and
+// returns false and how long until a token is back.
+func (k *Keyed) Reserve(key string, now time.Time) (*Reservation, bool, time.Duration) {
+	if k.Off() {
+		return nil, true, 0
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	b := k.bucket(key, now)
+	r := b.l.ReserveN(now, 1)
+	if !r.OK() {
+		return nil, false, time.Second
+	}
+	if wait := r.DelayFrom(now); wait > 0 {
+		r.CancelAt(now)
+		return nil, false, wait
+	}
+	return &Reservation{r: r, at: now}, true, 0
+}
+
+// bucket returns key's bucket, making it if needed; k.mu is held.
+func (k *Keyed) bucket(key string, now time.Time) *bucket {
 	k.sweep(now)
 	b, ok := k.buckets[key]
 	if !ok {
@@ -62,16 +113,7 @@ func (k *Keyed) Allow(key string, now time.Time) (bool, time.Duration) {
 		k.buckets[key] = b
 	}
 	b.seen = now
-	if b.l.AllowN(now, 1) {
-		return true, 0
-	}
-	r := b.l.ReserveN(now, 1)
-	wait := r.DelayFrom(now)
-	r.CancelAt(now)
-	if wait <= 0 {
-		wait = time.Second
-	}
-	return false, wait
+	return b
 }
 
 // idleAfter is how long a bucket is kept unused: by then it is full again, so dropping it

@@ -57,3 +57,33 @@ func TestKeyedOff(t *testing.T) {
 		t.Fatal("a nil limiter refused")
 	}
 }
+
+func TestKeyedReserveCancel(t *testing.T) {
+	now := time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
+	k := New(1.0/6, 2, 0)
+	first, ok, _ := k.Reserve("a", now)
+	if !ok {
+		t.Fatal("first reservation refused")
+	}
+	// A cancelled reservation gives its token back, even later on.
+	first.Cancel()
+	for i := 0; i < 2; i++ {
+		if _, ok, _ := k.Reserve("a", now.Add(time.Second)); !ok {
+			t.Fatalf("reservation %d refused after a cancel", i)
+		}
+	}
+	r, ok, wait := k.Reserve("a", now.Add(time.Second))
+	if ok || r != nil || wait <= 0 || wait > 6*time.Second {
+		t.Fatalf("over the burst: %v %v %v", r, ok, wait)
+	}
+	// A refused reservation took nothing: the token is back on time.
+	if _, ok, _ := k.Reserve("a", now.Add(1*time.Second+wait)); !ok {
+		t.Fatal("token not back after the wait")
+	}
+	var off *Keyed
+	if r, ok, _ := off.Reserve("a", now); !ok {
+		t.Fatal("a nil limiter refused")
+	} else {
+		r.Cancel()
+	}
+}
