@@ -6,10 +6,9 @@ import (
 )
 
 // countsTTL is how long the counts of an account embedded in statuses are reused.
-// Counting an author's posts reads every one of them (about 500 rows per author on a
-// node of a million posts, 20 authors per page), which made up most of a home timeline
-// page; Mastodon's counters lag the same way. The token owner's own account
-// (verify_credentials) is always counted afresh.
+// Every status of a page carries its author's counts: three counting queries per author,
+// up to 20 authors per page. Mastodon's counters lag the same way. The token owner's own
+// account (verify_credentials) is always counted afresh.
 const countsTTL = 5 * time.Minute
 
 // maxCountsEntries bounds the cache; it starts over when full.

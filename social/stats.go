@@ -12,7 +12,7 @@ type AccountStats struct {
 }
 
 // Stats counts an account's accepted followers, the accounts it follows, and its posts
-// (top-level posts; comments are not counted).
+// and comments.
 func (a *Accounts) Stats(ctx context.Context, acct *model.Account) (AccountStats, error) {
 	var s AccountStats
 	var err error

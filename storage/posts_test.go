@@ -125,10 +125,11 @@ func TestCommentsAndCounts(t *testing.T) {
 		if err != nil || !reflect.DeepEqual(counts, map[string]int{p1.ID: 3}) {
 			t.Fatalf("counts = %v, %v", counts, err)
 		}
-		if n, err := s.CountPostsBy(ctx, mia.ID); err != nil || n != 2 {
+		// Posts and comments: mia wrote p1, p2 and c2, bob c1 and c3.
+		if n, err := s.CountPostsBy(ctx, mia.ID); err != nil || n != 3 {
 			t.Fatalf("posts by mia = %d, %v", n, err)
 		}
-		if n, _ := s.CountPostsBy(ctx, bob.ID); n != 0 {
+		if n, _ := s.CountPostsBy(ctx, bob.ID); n != 2 {
 			t.Fatalf("posts by bob = %d", n)
 		}
 		if m, err := s.CommentCounts(ctx, nil); err != nil || len(m) != 0 {

@@ -108,7 +108,7 @@ func Open(databaseURL, sqlitePath string) (*bun.DB, error) {
 // SQLiteDSN is the connection string for a database file with the node's pragmas.
 func SQLiteDSN(path string) string {
 	return "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
-		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-16000)&_txlock=immediate"
 }
 
 // isUniqueViolation recognises unique-constraint errors of both databases.
