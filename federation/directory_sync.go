@@ -53,6 +53,9 @@ func (d *DirectorySyncer) Kick() {
 	}
 }
 
+// kickSettle is how long a kicked read waits, gathering further kicks.
+const kickSettle = 2 * time.Second
+
 // Run reads the directories after firstDelay, then every interval, and whenever kicked,
 // until ctx ends. A zero interval turns the schedule off; kicks are still served.
 func (d *DirectorySyncer) Run(ctx context.Context, interval, firstDelay time.Duration) {
@@ -69,6 +72,17 @@ func (d *DirectorySyncer) Run(ctx context.Context, interval, firstDelay time.Dur
 			return
 		case <-tick:
 		case <-d.kick:
+			// Peers are often allowed several in a row, on both sides at about the same
+			// time: read once, after the other side has had a moment to allow this node.
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(kickSettle):
+			}
+			select {
+			case <-d.kick:
+			default:
+			}
 		}
 		if _, err := d.Sync(ctx); err != nil && ctx.Err() == nil {
 			d.log.WarnContext(ctx, "directory sync incomplete", "err", err)

@@ -38,21 +38,21 @@ func newPostLimits(perMinute, burst int) *ratelimit.Keyed {
 
 // allowPost takes one post from author's bucket.
 func (c *core) allowPost(ctx context.Context, author *model.Account) error {
-	ok, wait := c.postLimits.Allow(author.ID, c.Now())
-	if ok {
-		return nil
-	}
-	c.Log.WarnContext(ctx, "posting rate limited", "account", author.Username, "retry_after", wait)
-	return &RateLimitError{RetryAfter: wait}
+	return c.allow(ctx, c.postLimits, author, "posting")
 }
 
 // allowReact takes one reaction (or its removal) from viewer's bucket, which has the
 // posting rate but is kept apart: reacting a lot does not stop anyone from posting.
 func (c *core) allowReact(ctx context.Context, viewer *model.Account) error {
-	ok, wait := c.reactLimits.Allow(viewer.ID, c.Now())
+	return c.allow(ctx, c.reactLimits, viewer, "reaction")
+}
+
+// allow takes one token from acct's bucket in limits, or logs and refuses with the wait.
+func (c *core) allow(ctx context.Context, limits *ratelimit.Keyed, acct *model.Account, what string) error {
+	ok, wait := limits.Allow(acct.ID, c.Now())
 	if ok {
 		return nil
 	}
-	c.Log.WarnContext(ctx, "reaction rate limited", "account", viewer.Username, "retry_after", wait)
+	c.Log.WarnContext(ctx, what+" rate limited", "account", acct.Username, "retry_after", wait)
 	return &RateLimitError{RetryAfter: wait}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/atrium-intranet/atrium/internal/faults"
 	"io"
 	"os"
 	"os/exec"
@@ -251,26 +252,6 @@ func runFaults(ctx context.Context, logPath string) string {
 	return b.String()
 }
 
-// faultResult is the part of a fault scenario's JSON result the report shows.
-type faultResult struct {
-	Scenario string `json:"scenario"`
-	Title    string `json:"title"`
-	Dialect  string `json:"dialect"`
-	OK       bool   `json:"ok"`
-	Sent     int    `json:"sent"`
-	Peers    []struct {
-		Expected   int `json:"expected"`
-		Stored     int `json:"stored"`
-		Duplicated int `json:"duplicated"`
-		Lost       int `json:"lost"`
-	} `json:"peers"`
-	Latency *struct {
-		P50ms float64 `json:"p50_ms"`
-		P99ms float64 `json:"p99_ms"`
-	} `json:"latency"`
-	Problems []string `json:"problems"`
-}
-
 // faultsTable renders JSON lines of fault results; lines that are not results are ignored.
 func faultsTable(r io.Reader) string {
 	var b strings.Builder
@@ -279,7 +260,7 @@ func faultsTable(r io.Reader) string {
 	rows := 0
 	dec := json.NewDecoder(r)
 	for {
-		var f faultResult
+		var f faults.Result
 		if err := dec.Decode(&f); err != nil {
 			break
 		}
@@ -293,7 +274,7 @@ func faultsTable(r io.Reader) string {
 		}
 		lat := "—"
 		if f.Latency != nil {
-			lat = formatFigure(f.Latency.P50ms) + " / " + formatFigure(f.Latency.P99ms)
+			lat = formatFigure(float64(f.Latency.P50)) + " / " + formatFigure(float64(f.Latency.P99))
 		}
 		fmt.Fprintf(&b, "| %s: %s | %s | %v | %d | %d / %d | %d | %d | %s | %s |\n", f.Scenario, f.Title,
 			orDash(dialectTitle[f.Dialect]), f.OK, f.Sent, stored, expected, lost, dup, lat,
