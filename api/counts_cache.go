@@ -6,9 +6,9 @@ import (
 )
 
 // countsTTL is how long the counts of an account embedded in statuses are reused.
-// Every status of a page carries its author's counts: three counting queries per author,
-// up to 20 authors per page. Mastodon's counters lag the same way. The token owner's own
-// account (verify_credentials) is always counted afresh.
+// Every status of a page carries its author's counts, up to 20 authors per page, read in
+// one query for those not cached. Mastodon's counters lag the same way. The token
+// owner's own account (verify_credentials) is always counted afresh.
 const countsTTL = 5 * time.Minute
 
 // maxCountsEntries bounds the cache; it starts over when full.
@@ -31,24 +31,38 @@ func newCountsCache() *countsCache {
 	return &countsCache{now: time.Now, entries: map[string]countsEntry{}}
 }
 
-// get returns the counts of accountID read within countsTTL, or reads and keeps them.
-func (c *countsCache) get(accountID string, read func() (accountStats, error)) (accountStats, error) {
+// get returns the counts of ids: those read within countsTTL from the cache, the others
+// through one call of read, which it keeps. An id read returns nothing for is missing
+// from the result.
+func (c *countsCache) get(ids []string, read func(ids []string) (map[string]accountStats, error)) (map[string]accountStats, error) {
 	now := c.now()
+	out := make(map[string]accountStats, len(ids))
+	var missing []string
 	c.mu.Lock()
-	e, ok := c.entries[accountID]
+	for _, id := range ids {
+		e, ok := c.entries[id]
+		if ok && now.Sub(e.at) < countsTTL && !now.Before(e.at) {
+			out[id] = e.stats
+		} else {
+			missing = append(missing, id)
+		}
+	}
 	c.mu.Unlock()
-	if ok && now.Sub(e.at) < countsTTL && !now.Before(e.at) {
-		return e.stats, nil
+	if len(missing) == 0 {
+		return out, nil
 	}
-	s, err := read()
+	got, err := read(missing)
 	if err != nil {
-		return s, err
+		return nil, err
 	}
 	c.mu.Lock()
-	if len(c.entries) >= maxCountsEntries {
+	defer c.mu.Unlock()
+	if len(c.entries)+len(got) > maxCountsEntries {
 		clear(c.entries)
 	}
-	c.entries[accountID] = countsEntry{stats: s, at: now}
-	c.mu.Unlock()
-	return s, nil
+	for id, s := range got {
+		c.entries[id] = countsEntry{stats: s, at: now}
+		out[id] = s
+	}
+	return out, nil
 }

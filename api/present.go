@@ -5,6 +5,7 @@ import (
 	"errors"
 	"html"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -42,25 +43,80 @@ func (p *presenter) countsOf(acct *model.Account) (accountStats, error) {
 	if s, ok := p.stats[acct.ID]; ok {
 		return s, nil
 	}
-	read := func() (accountStats, error) {
-		st, err := p.h.social.Accounts.Stats(p.ctx, acct)
-		if err != nil {
-			return accountStats{}, err
-		}
-		return accountStats{followers: st.Followers, following: st.Following, statuses: st.Posts}, nil
-	}
-	var s accountStats
-	var err error
-	if p.freshCounts || p.h.counts == nil {
-		s, err = read()
-	} else {
-		s, err = p.h.counts.get(acct.ID, read)
-	}
-	if err != nil {
+	if err := p.readCounts([]*model.Account{acct}); err != nil {
 		return accountStats{}, err
 	}
-	p.stats[acct.ID] = s
-	return s, nil
+	return p.stats[acct.ID], nil
+}
+
+// readCounts reads the counts of those of accts this response has not read yet, in one
+// query for all of them: a page of statuses reads its authors' counts up front.
+func (p *presenter) readCounts(accts []*model.Account) error {
+	var ids []string
+	for _, a := range accts {
+		if _, ok := p.stats[a.ID]; !ok && !slices.Contains(ids, a.ID) {
+			ids = append(ids, a.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	read := func(ids []string) (map[string]accountStats, error) {
+		all, err := p.h.social.Accounts.StatsOf(p.ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		out := make(map[string]accountStats, len(all))
+		for id, st := range all {
+			out[id] = accountStats{followers: st.Followers, following: st.Following, statuses: st.Posts}
+		}
+		return out, nil
+	}
+	var got map[string]accountStats
+	var err error
+	if p.freshCounts || p.h.counts == nil {
+		got, err = read(ids)
+	} else {
+		got, err = p.h.counts.get(ids, read)
+	}
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		p.stats[id] = got[id] // an account gone since counts nothing
+	}
+	return nil
+}
+
+// statuses is the Status entities of a page of top-level posts, with the counts of all
+// their authors read at once.
+func (p *presenter) statuses(views []*social.PostView) ([]Status, error) {
+	authors := make([]*model.Account, 0, len(views))
+	for _, v := range views {
+		if a := authorOf(v); a != nil {
+			authors = append(authors, a)
+		}
+	}
+	if err := p.readCounts(authors); err != nil {
+		return nil, err
+	}
+	out := make([]Status, 0, len(views))
+	for _, v := range views {
+		st, err := p.status(v, nil)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
+
+// authorOf is the author of a post view: its own field, else the post's.
+func authorOf(v *social.PostView) *model.Account {
+	if v.Author != nil {
+		return v.Author
+	}
+	return v.Post.Author
 }
 
 // account is the Account entity of acct.
@@ -107,10 +163,7 @@ func profileFields(acct *model.Account, format func(string) string) []Field {
 // the post answered, when known.
 func (p *presenter) status(v *social.PostView, replyTo *model.Account) (Status, error) {
 	post := v.Post
-	author := v.Author
-	if author == nil {
-		author = post.Author
-	}
+	author := authorOf(v)
 	if author == nil {
 		return Status{}, errors.New("post " + post.ID + " has no author")
 	}

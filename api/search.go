@@ -77,6 +77,16 @@ func (h *handler) search(w http.ResponseWriter, r *http.Request, viewer *model.A
 	}
 	out := SearchResults{Accounts: []Account{}, Statuses: []SearchStatus{}, Hashtags: []SearchHashtag{}, Groups: []SearchGroup{}}
 	p := h.presenter(r.Context())
+	authors := make([]*model.Account, 0, len(res.People)+len(res.Posts))
+	authors = append(authors, res.People...)
+	for _, pr := range res.Posts {
+		if a := authorOf(pr.PostView); a != nil {
+			authors = append(authors, a)
+		}
+	}
+	if err := p.readCounts(authors); err != nil {
+		return err
+	}
 	for _, a := range res.People {
 		acct, err := p.account(a)
 		if err != nil {

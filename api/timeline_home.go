@@ -29,14 +29,9 @@ func (h *handler) timelineHome(w http.ResponseWriter, r *http.Request, viewer *m
 	if err != nil {
 		return err
 	}
-	p := h.presenter(r.Context())
-	out := make([]Status, 0, len(page.Posts))
-	for _, v := range page.Posts {
-		st, err := p.status(v, nil) // the home timeline holds top-level posts only
-		if err != nil {
-			return err
-		}
-		out = append(out, st)
+	out, err := h.presenter(r.Context()).statuses(page.Posts) // top-level posts only
+	if err != nil {
+		return err
 	}
 	if page.Next != "" {
 		q := url.Values{"limit": {strconv.Itoa(limit)}, "max_id": {page.Next}}

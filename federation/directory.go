@@ -86,7 +86,7 @@ func (h *handler) directory(w http.ResponseWriter, r *http.Request, pr *peerRequ
 		h.internal(w, r, err)
 		return
 	}
-	managers, err := h.store.AccountsByIDs(ctx, managerIDs)
+	managers, err := h.store.ProfilesByIDs(ctx, managerIDs)
 	if err != nil {
 		h.internal(w, r, err)
 		return

@@ -128,4 +128,7 @@ type Token struct {
 	CreatedAt  time.Time  `bun:"created_at,notnull"`
 	LastUsedAt *time.Time `bun:"last_used_at"`
 	RevokedAt  *time.Time `bun:"revoked_at"`
+
+	// Account is the token's owner, when read with it (storage.TokenByHash).
+	Account *Account `bun:"rel:belongs-to,join:account_id=id"`
 }

@@ -42,7 +42,9 @@ type Post struct {
 	UpdatedAt time.Time  `bun:"updated_at,notnull"`
 	EditedAt  *time.Time `bun:"edited_at"`
 
-	Author *Account `bun:"-"`
+	// Author is the post's author when read with it (the home timeline's query) or set
+	// by the caller.
+	Author *Account `bun:"rel:belongs-to,join:account_id=id"`
 }
 
 // PostEdit keeps an earlier version of an edited post.

@@ -123,7 +123,7 @@ func (g *Groups) Invitations(ctx context.Context, viewer *model.Account) ([]*Gro
 	if err != nil {
 		return nil, err
 	}
-	inviters, err := g.Store.AccountsByIDs(ctx, inviterIDs)
+	inviters, err := g.Store.ProfilesByIDs(ctx, inviterIDs)
 	if err != nil {
 		return nil, err
 	}

@@ -296,7 +296,7 @@ func (iv *Invitations) List(ctx context.Context, viewer *model.Account, q Invita
 		}
 		groupIDs = append(groupIDs, inv.GroupIDs...)
 	}
-	accts, err := iv.Store.AccountsByIDs(ctx, uniqueNonEmpty(acctIDs))
+	accts, err := iv.Store.ProfilesByIDs(ctx, uniqueNonEmpty(acctIDs))
 	if err != nil {
 		return nil, err
 	}

@@ -409,20 +409,23 @@ func (ps *Posts) Feed(ctx context.Context, viewer *model.Account, q FeedQuery) (
 	return page, nil
 }
 
-// views decorates posts with authors, reaction counts, comment counts and rights, in
-// three queries whatever the number of posts.
+// views decorates posts with authors, reaction counts, comment counts and rights, in at
+// most three queries whatever the number of posts: the authors (unless read with the
+// posts), the groups (if any post is in one), and the counts.
 func (ps *Posts) views(ctx context.Context, viewer *model.Account, posts []*model.Post) ([]*PostView, error) {
 	ids := make([]string, len(posts))
 	authorIDs := make([]string, 0, len(posts))
 	var groupIDs []string
 	for i, p := range posts {
 		ids[i] = p.ID
-		authorIDs = append(authorIDs, p.AccountID)
+		if p.Author == nil {
+			authorIDs = append(authorIDs, p.AccountID)
+		}
 		if p.GroupID != nil {
 			groupIDs = append(groupIDs, *p.GroupID)
 		}
 	}
-	authors, err := ps.Store.AccountsByIDs(ctx, authorIDs)
+	authors, err := ps.Store.ProfilesByIDs(ctx, authorIDs)
 	if err != nil {
 		return nil, err
 	}
@@ -430,16 +433,12 @@ func (ps *Posts) views(ctx context.Context, viewer *model.Account, posts []*mode
 	if err != nil {
 		return nil, err
 	}
-	tallies, err := ps.Store.ReactionTallies(ctx, ids, viewer.ID)
-	if err != nil {
-		return nil, err
-	}
-	counts, err := ps.Store.CommentCounts(ctx, ids)
+	counts, err := ps.Store.CountPosts(ctx, ids, viewer.ID)
 	if err != nil {
 		return nil, err
 	}
 	byPost := map[string]map[string]storage.ReactionTally{}
-	for _, t := range tallies {
+	for _, t := range counts.Tallies {
 		if byPost[t.PostID] == nil {
 			byPost[t.PostID] = map[string]storage.ReactionTally{}
 		}
@@ -447,9 +446,11 @@ func (ps *Posts) views(ctx context.Context, viewer *model.Account, posts []*mode
 	}
 	out := make([]*PostView, len(posts))
 	for i, p := range posts {
-		v := &PostView{Post: p, Author: authors[p.AccountID], CommentCount: counts[p.ID],
+		if p.Author == nil {
+			p.Author = authors[p.AccountID]
+		}
+		v := &PostView{Post: p, Author: p.Author, CommentCount: counts.Comments[p.ID],
 			CanEdit: p.AccountID == viewer.ID, CanDelete: p.AccountID == viewer.ID || viewer.IsAdmin()}
-		p.Author = v.Author
 		if p.GroupID != nil {
 			v.Group = groups[*p.GroupID]
 		}

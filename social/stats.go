@@ -14,13 +14,19 @@ type AccountStats struct {
 // Stats counts an account's accepted followers, the accounts it follows, and its posts
 // and comments.
 func (a *Accounts) Stats(ctx context.Context, acct *model.Account) (AccountStats, error) {
-	var s AccountStats
-	var err error
-	if s.Followers, s.Following, err = a.Store.FollowCounts(ctx, acct.ID); err != nil {
-		return s, err
+	all, err := a.StatsOf(ctx, []string{acct.ID})
+	return all[acct.ID], err
+}
+
+// StatsOf is Stats of several accounts at once (one query), keyed by account id.
+func (a *Accounts) StatsOf(ctx context.Context, ids []string) (map[string]AccountStats, error) {
+	counts, err := a.Store.CountsOf(ctx, ids)
+	if err != nil {
+		return nil, err
 	}
-	if s.Posts, err = a.Store.CountPostsBy(ctx, acct.ID); err != nil {
-		return s, err
+	out := make(map[string]AccountStats, len(counts))
+	for id, c := range counts {
+		out[id] = AccountStats{Followers: c.Followers, Following: c.Following, Posts: c.Posts}
 	}
-	return s, nil
+	return out, nil
 }

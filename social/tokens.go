@@ -39,10 +39,7 @@ func (t *Tokens) Authenticate(ctx context.Context, plain string) (*model.Account
 	if err != nil {
 		return nil, err
 	}
-	acct, err := t.Store.Account(ctx, tok.AccountID)
-	if err != nil {
-		return nil, err
-	}
+	acct := tok.Account
 	now := t.now()
 	if !acct.ActiveAt(now) {
 		return nil, ErrNotFound

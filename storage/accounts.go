@@ -43,12 +43,30 @@ func (s *Store) LocalAccountByUsername(ctx context.Context, username string) (*m
 
 // AccountsByIDs returns the accounts with the given ids, keyed by id.
 func (s *Store) AccountsByIDs(ctx context.Context, ids []string) (map[string]*model.Account, error) {
+	return s.accountsByIDs(ctx, ids)
+}
+
+// secretColumns are the account columns only sign-in and signing read.
+var secretColumns = []string{"password_hash", "private_key_pem", "public_key_pem"}
+
+// ProfilesByIDs is AccountsByIDs without the password hash and the keys: the authors
+// of a page of posts, the members of a group. A page of 20 authors then reads about
+// 300 bytes a row instead of 2.5 kB, and no secret is in memory for showing a name.
+func (s *Store) ProfilesByIDs(ctx context.Context, ids []string) (map[string]*model.Account, error) {
+	return s.accountsByIDs(ctx, ids, secretColumns...)
+}
+
+func (s *Store) accountsByIDs(ctx context.Context, ids []string, exclude ...string) (map[string]*model.Account, error) {
 	out := make(map[string]*model.Account, len(ids))
 	if len(ids) == 0 {
 		return out, nil
 	}
 	var list []*model.Account
-	if err := s.db.NewSelect().Model(&list).Where("id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
+	q := s.db.NewSelect().Model(&list).Where("id IN (?)", bun.In(ids))
+	if len(exclude) > 0 {
+		q = q.ExcludeColumn(exclude...)
+	}
+	if err := q.Scan(ctx); err != nil {
 		return nil, fmt.Errorf("accounts by ids: %w", err)
 	}
 	for _, a := range list {

@@ -69,6 +69,21 @@ func TestAccountsCreateAndRead(t *testing.T) {
 		if m, err := s.AccountsByIDs(ctx, nil); err != nil || len(m) != 0 {
 			t.Fatalf("no ids: %v %v", m, err)
 		}
+		secret := &model.Account{ID: newID(t0), Username: "sam", URI: "http://127.0.0.1:8080/users/sam",
+			Role: model.RoleMember, Email: "sam@example.com", PasswordHash: "$argon2id$x", PublicKeyPEM: "pub",
+			PrivateKeyPEM: "priv", DisplayName: "Sam", CreatedAt: t0, UpdatedAt: t0}
+		if err := s.CreateAccount(ctx, secret); err != nil {
+			t.Fatal(err)
+		}
+		if full, err := s.AccountsByIDs(ctx, []string{secret.ID}); err != nil || full[secret.ID].PrivateKeyPEM != "priv" {
+			t.Fatalf("full account %+v, %v", full[secret.ID], err)
+		}
+		profiles, err := s.ProfilesByIDs(ctx, []string{secret.ID, mia.ID})
+		p := profiles[secret.ID]
+		if err != nil || len(profiles) != 2 || p == nil || p.DisplayName != "Sam" || p.Email != "sam@example.com" ||
+			p.PasswordHash != "" || p.PublicKeyPEM != "" || p.PrivateKeyPEM != "" {
+			t.Fatalf("profiles = %+v, %v", p, err)
+		}
 		byNames, err := s.LocalAccountsByUsernames(ctx, []string{"mia", "x", "nobody"})
 		if err != nil || len(byNames) != 1 || byNames["mia"].ID != mia.ID {
 			t.Fatalf("by usernames = %v, %v", byNames, err)
@@ -307,6 +322,9 @@ func TestTokensStore(t *testing.T) {
 		got, err := s.TokenByHash(ctx, "hash0")
 		if err != nil || got.ID != made[0].ID || got.LastUsedAt == nil || !got.LastUsedAt.Equal(used) {
 			t.Fatalf("token %+v, %v", got, err)
+		}
+		if got.Account == nil || got.Account.ID != mia.ID || got.Account.Username != "mia" {
+			t.Fatalf("token's account %+v", got.Account)
 		}
 		wantErr(t, s.RevokeToken(ctx, bob.ID, made[0].ID, used), storage.ErrNotFound)
 		if err := s.RevokeToken(ctx, mia.ID, made[0].ID, used); err != nil {

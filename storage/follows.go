@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/atrium-intranet/atrium/model"
+	"github.com/uptrace/bun"
 )
 
 // CreateFollow stores a follow relation; an existing one is left as it is.
@@ -34,6 +35,39 @@ func (s *Store) IsFollowing(ctx context.Context, followerID, followeeID string) 
 		return false, fmt.Errorf("is following: %w", err)
 	}
 	return ok, nil
+}
+
+// AccountCounts are the counts shown next to an account.
+type AccountCounts struct {
+	AccountID string `bun:"id"`
+	// Followers and Following count accepted follows only.
+	Followers int `bun:"followers"`
+	Following int `bun:"following"`
+	// Posts counts posts and comments.
+	Posts int `bun:"posts"`
+}
+
+// CountsOf returns the counts of the accounts with the given ids, keyed by id, in one
+// query: each count is a correlated subquery on the index FollowCounts and
+// CountPostsBy use, so a page of 20 authors costs one round trip instead of 60.
+func (s *Store) CountsOf(ctx context.Context, ids []string) (map[string]AccountCounts, error) {
+	out := make(map[string]AccountCounts, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []AccountCounts
+	err := s.db.NewSelect().TableExpr("accounts AS a").ColumnExpr("a.id").
+		ColumnExpr("(SELECT COUNT(*) FROM follows AS f WHERE f.followee_id = a.id AND f.accepted) AS followers").
+		ColumnExpr("(SELECT COUNT(*) FROM follows AS f WHERE f.follower_id = a.id AND f.accepted) AS following").
+		ColumnExpr("(SELECT COUNT(*) FROM posts AS p WHERE p.account_id = a.id) AS posts").
+		Where("a.id IN (?)", bun.In(ids)).Scan(ctx, &rows)
+	if err != nil {
+		return nil, fmt.Errorf("account counts: %w", err)
+	}
+	for _, r := range rows {
+		out[r.AccountID] = r
+	}
+	return out, nil
 }
 
 // FollowCounts returns how many accepted followers an account has and how many it follows.

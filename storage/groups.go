@@ -213,7 +213,7 @@ func (s *Store) GroupMembers(ctx context.Context, f MemberFilter) ([]Member, err
 	for i, m := range list {
 		ids[i] = m.AccountID
 	}
-	accts, err := s.AccountsByIDs(ctx, ids)
+	accts, err := s.ProfilesByIDs(ctx, ids)
 	if err != nil {
 		return nil, err
 	}

@@ -81,6 +81,9 @@ func TestVisiblePostAndFeed(t *testing.T) {
 			{"tag case-sensitive in storage", storage.FeedFilter{Tag: "Go"}, []*model.Post{}},
 			{"author", storage.FeedFilter{AuthorID: stranger.ID}, []*model.Post{}},
 			{"following", storage.FeedFilter{Following: true}, []*model.Post{followers, company, site}},
+			{"following before", storage.FeedFilter{Following: true, Before: followers.ID}, []*model.Post{company, site}},
+			{"following limit", storage.FeedFilter{Following: true, Limit: 1}, []*model.Post{followers}},
+			{"following tag", storage.FeedFilter{Following: true, Tag: "go"}, []*model.Post{followers, site}},
 		}
 		for _, c := range filters {
 			t.Run(c.name, func(t *testing.T) {
@@ -101,6 +104,15 @@ func TestVisiblePostAndFeed(t *testing.T) {
 		feed, _ := s.Feed(ctx, storage.FeedFilter{Viewer: storage.Viewer{AccountID: stranger.ID}, Following: true, Limit: 10})
 		if got := ids(feed); !reflect.DeepEqual(got, []string{own.ID}) {
 			t.Fatalf("stranger following = %v", got)
+		}
+		// The home timeline's posts come with their authors, without secrets.
+		if a := feed[0].Author; a == nil || a.ID != stranger.ID || a.Username != stranger.Username || a.PasswordHash != "" {
+			t.Fatalf("author of the home timeline's post = %+v", a)
+		}
+		// Guests see group posts only, and the Following tab holds none.
+		feed, err = s.Feed(ctx, storage.FeedFilter{Viewer: storage.Viewer{AccountID: stranger.ID, Guest: true}, Following: true, Limit: 10})
+		if err != nil || len(feed) != 0 {
+			t.Fatalf("guest following = %v, %v", ids(feed), err)
 		}
 	})
 }
@@ -258,6 +270,18 @@ func TestFollowsStore(t *testing.T) {
 		followers, following, err := s.FollowCounts(ctx, bob.ID)
 		if err != nil || followers != 1 || following != 1 {
 			t.Fatalf("bob: %d followers %d following, %v", followers, following, err)
+		}
+		post(t, s, bob, model.AudienceSite, t0, nil)
+		counts, err := s.CountsOf(ctx, []string{bob.ID, cy.ID, "nope"})
+		want := map[string]storage.AccountCounts{
+			bob.ID: {AccountID: bob.ID, Followers: 1, Following: 1, Posts: 1},
+			cy.ID:  {AccountID: cy.ID, Following: 1},
+		}
+		if err != nil || !reflect.DeepEqual(counts, want) {
+			t.Fatalf("counts = %+v, %v", counts, err)
+		}
+		if counts, err := s.CountsOf(ctx, nil); err != nil || len(counts) != 0 {
+			t.Fatalf("no ids: %v, %v", counts, err)
 		}
 		if err := s.DeleteFollow(ctx, mia.ID, bob.ID); err != nil {
 			t.Fatal(err)

@@ -10,7 +10,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
+	"github.com/atrium-intranet/atrium/internal/reqlog"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect"
 	"github.com/uptrace/bun/dialect/pgdialect"
@@ -88,7 +90,7 @@ func Open(databaseURL, sqlitePath string) (*bun.DB, error) {
 		// database/sql keeps only 2 idle connections by default: under concurrent requests
 		// every other query would open a new connection (a PostgreSQL backend fork).
 		sqldb.SetMaxIdleConns(20)
-		return bun.NewDB(sqldb, pgdialect.New()), nil
+		return withQueryCount(bun.NewDB(sqldb, pgdialect.New())), nil
 	}
 	if err := os.MkdirAll(filepath.Dir(sqlitePath), 0o750); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
@@ -102,7 +104,22 @@ func Open(databaseURL, sqlitePath string) (*bun.DB, error) {
 	sqldb.SetMaxOpenConns(8)
 	// Keep them all open: a new connection re-reads the schema and reruns the pragmas.
 	sqldb.SetMaxIdleConns(8)
-	return bun.NewDB(sqldb, sqlitedialect.New()), nil
+	return withQueryCount(bun.NewDB(sqldb, sqlitedialect.New())), nil
+}
+
+// withQueryCount adds each query's time to its request's count (reqlog.WithQueries),
+// which the access log shows as queries and db_ms.
+func withQueryCount(db *bun.DB) *bun.DB {
+	db.AddQueryHook(queryCounter{})
+	return db
+}
+
+type queryCounter struct{}
+
+func (queryCounter) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
+
+func (queryCounter) AfterQuery(ctx context.Context, e *bun.QueryEvent) {
+	reqlog.CountQuery(ctx, time.Since(e.StartTime))
 }
 
 // SQLiteDSN is the connection string for a database file with the node's pragmas.

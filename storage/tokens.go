@@ -16,12 +16,17 @@ func (s *Store) CreateToken(ctx context.Context, t *model.Token) error {
 	return nil
 }
 
-// TokenByHash returns the unrevoked token with the given hash.
+// TokenByHash returns the live (unrevoked) token with the given hash and, in the same
+// query, its account (Token.Account): authenticating an API request is one round trip.
 func (s *Store) TokenByHash(ctx context.Context, hash string) (*model.Token, error) {
 	t := new(model.Token)
-	err := s.db.NewSelect().Model(t).Where("hash = ? AND revoked_at IS NULL", hash).Scan(ctx)
+	err := s.db.NewSelect().Model(t).Relation("Account").
+		Where("token.hash = ? AND token.revoked_at IS NULL", hash).Scan(ctx)
 	if err != nil {
 		return nil, notFound(err, "token")
+	}
+	if t.Account == nil || t.Account.ID == "" {
+		return nil, fmt.Errorf("token: %w", ErrNotFound)
 	}
 	return t, nil
 }

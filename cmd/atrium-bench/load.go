@@ -28,6 +28,7 @@ type loadOptions struct {
 	inPlace     bool
 	cpuProfile  string
 	heapProfile string
+	nodeLog     string
 }
 
 func loadCommand() *cobra.Command {
@@ -87,8 +88,17 @@ Run it from the repository root.`,
 	f.BoolVar(&o.inPlace, "in-place", false, "run on the cached set itself instead of a copy (the run's posts stay in it)")
 	f.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the node during the open-model phase to this file (suffixed with the database)")
 	f.StringVar(&o.heapProfile, "heapprofile", "", "write the node's heap and allocation profiles after the open-model phase to this file (suffixed)")
+	f.StringVar(&o.nodeLog, "node-log", "", "write the node's log at info level (a line per request, with its queries and time in the database) to this file (suffixed)")
 	f.BoolVar(&asJSON, "json", false, "print the results as JSON")
 	return cmd
+}
+
+// suffixed is path+suffix, or "" for no path.
+func suffixed(path, suffix string) string {
+	if path == "" {
+		return ""
+	}
+	return path + suffix
 }
 
 func defaultPostgresURL() string {
@@ -182,7 +192,7 @@ func loadOne(ctx context.Context, o loadOptions, dialect, bin, work string, prog
 			"after each answer a user pauses %s (uniform), then: %s. Home = first page of GET /api/v1/timelines/home "+
 			"(20 posts), scroll = its next page, post = company post, comment = reply to a post of the last page, "+
 			"react = favourite on one.", o.users, o.think, o.mix)}
-	node, err := startNode(bin, data.db, benchdata.BaseURL)
+	node, err := startNode(bin, data.db, benchdata.BaseURL, suffixed(o.nodeLog, "."+dialect))
 	if err != nil {
 		return nil, err
 	}

@@ -38,13 +38,16 @@ type nodeProcess struct {
 	base   string
 	pprof  string // host:port of the node's profiling listener
 	stderr *tailBuffer
-	done   chan error
+	// logFile, if set, receives the whole log; closed by stop.
+	logFile *os.File
+	done    chan error
 }
 
 // startNode runs `atrium serve` on the given database with the settings of a load run:
-// no post rate limit, warnings only in the log, no directory schedule. identity is the
-// node's base URL, the origin the data set's URIs name; it listens on a free port.
-func startNode(bin string, db nodeDB, identity string) (*nodeProcess, error) {
+// no post rate limit, warnings only in the log (everything from info up in logFile, if
+// given), no directory schedule. identity is the node's base URL, the origin the data
+// set's URIs name; it listens on a free port.
+func startNode(bin string, db nodeDB, identity, logFile string) (*nodeProcess, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
@@ -56,6 +59,15 @@ func startNode(bin string, db nodeDB, identity string) (*nodeProcess, error) {
 	listen := "127.0.0.1:" + strconv.Itoa(port)
 	n := &nodeProcess{base: "http://" + listen, pprof: "127.0.0.1:" + strconv.Itoa(pprofPort),
 		stderr: &tailBuffer{max: 16 << 10}, done: make(chan error, 1)}
+	level := "warn"
+	var out io.Writer = n.stderr
+	if logFile != "" {
+		f, err := os.Create(logFile)
+		if err != nil {
+			return nil, err
+		}
+		n.logFile, level, out = f, "info", io.MultiWriter(n.stderr, f)
+	}
 	n.cmd = exec.Command(bin, "serve")
 	n.cmd.Env = append(os.Environ(),
 		"ATRIUM_LISTEN="+listen,
@@ -63,13 +75,12 @@ func startNode(bin string, db nodeDB, identity string) (*nodeProcess, error) {
 		"ATRIUM_DATA_DIR="+db.dataDir,
 		"ATRIUM_DATABASE_URL="+db.databaseURL,
 		"ATRIUM_SITE_NAME=Load",
-		"ATRIUM_LOG_LEVEL=warn",
+		"ATRIUM_LOG_LEVEL="+level,
 		"ATRIUM_POST_RATE=0",
 		"ATRIUM_DIRECTORY_SYNC=0",
 		"ATRIUM_PPROF_LISTEN="+n.pprof,
 	)
-	n.cmd.Stdout = n.stderr
-	n.cmd.Stderr = n.stderr
+	n.cmd.Stdout, n.cmd.Stderr = out, out
 	if err := n.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start node: %w", err)
 	}
@@ -121,12 +132,16 @@ func (n *nodeProcess) gc(ctx context.Context) bool {
 
 // stop sends SIGINT and waits for a clean shutdown, killing the node after 20 s.
 func (n *nodeProcess) stop() error {
+	if n.logFile != nil {
+		defer n.logFile.Close()
+	}
 	_ = n.cmd.Process.Signal(os.Interrupt)
 	select {
 	case err := <-n.done:
 		return err
 	case <-time.After(20 * time.Second):
 		_ = n.cmd.Process.Kill()
+		<-n.done
 		return fmt.Errorf("node did not stop within 20 s: killed")
 	}
 }

@@ -99,7 +99,7 @@ func openSQLiteFile(ctx context.Context, path string) (*storage.Store, *Set, err
 	if err != nil {
 		return nil, nil, err
 	}
-	set, err := readDescription(ctx, db)
+	set, err := openDescribed(ctx, db)
 	if err != nil {
 		db.Close()
 		return nil, nil, err
@@ -141,7 +141,7 @@ func openPostgres(ctx context.Context, opts Options) (*storage.Store, *Set, erro
 		if err != nil {
 			return nil, nil, err
 		}
-		set, err := readDescription(ctx, db)
+		set, err := openDescribed(ctx, db)
 		if err == nil {
 			opts.Logf("benchdata: reusing PostgreSQL database %s", name)
 			set.DatabaseURL = dbURL
@@ -213,6 +213,19 @@ func writeDescription(ctx context.Context, db *bun.DB, set *Set) error {
 		return fmt.Errorf("benchdata: describe: %w", err)
 	}
 	return nil
+}
+
+// openDescribed reads the description of a complete set and brings its schema up to
+// date: migrations newer than the set run on it as on a node's database.
+func openDescribed(ctx context.Context, db *bun.DB) (*Set, error) {
+	set, err := readDescription(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := storage.Migrate(ctx, db); err != nil {
+		return nil, err
+	}
+	return set, nil
 }
 
 // readDescription reads the description of a complete set; an incomplete set has none.

@@ -1,5 +1,5 @@
 // Package reqlog carries a request id through the context and into every log line
-// written while serving that request.
+// written while serving that request, and counts the request's database queries.
 package reqlog
 
 import (
@@ -8,6 +8,8 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"regexp"
+	"sync/atomic"
+	"time"
 )
 
 type ctxKey struct{}
@@ -56,3 +58,30 @@ func (h *Handler) WithAttrs(attrs []slog.Attr) slog.Handler {
 
 // WithGroup keeps the wrapper around derived handlers.
 func (h *Handler) WithGroup(name string) slog.Handler { return &Handler{h.Handler.WithGroup(name)} }
+
+type queriesKey struct{}
+
+// Queries counts the database queries run for one request and the time they took.
+type Queries struct {
+	n      atomic.Int64
+	micros atomic.Int64
+}
+
+// WithQueries returns ctx carrying a fresh query count, and the count.
+func WithQueries(ctx context.Context) (context.Context, *Queries) {
+	q := new(Queries)
+	return context.WithValue(ctx, queriesKey{}, q), q
+}
+
+// CountQuery adds a query of duration d to the count in ctx, if any.
+func CountQuery(ctx context.Context, d time.Duration) {
+	if q, ok := ctx.Value(queriesKey{}).(*Queries); ok {
+		q.n.Add(1)
+		q.micros.Add(d.Microseconds())
+	}
+}
+
+// Count returns the number of queries counted and their total time.
+func (q *Queries) Count() (int64, time.Duration) {
+	return q.n.Load(), time.Duration(q.micros.Load()) * time.Microsecond
+}

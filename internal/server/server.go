@@ -101,7 +101,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := reqlog.NewID(r.Header.Get("X-Request-Id"))
-		ctx := reqlog.WithID(r.Context(), id)
+		ctx, queries := reqlog.WithQueries(reqlog.WithID(r.Context(), id))
 		r = r.WithContext(ctx)
 		w.Header().Set("X-Request-Id", id)
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
@@ -119,12 +119,16 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			if strings.HasPrefix(r.URL.Path, "/healthz") || strings.HasPrefix(r.URL.Path, "/static/") {
 				level = slog.LevelDebug
 			}
+			n, inDB := queries.Count()
 			s.Log.Log(ctx, level, "request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
-				"bytes", rec.bytes, "duration_ms", float64(time.Since(start).Microseconds())/1000)
+				"bytes", rec.bytes, "duration_ms", millis(time.Since(start)), "queries", n, "db_ms", millis(inDB))
 		}()
 		next.ServeHTTP(rec, r)
 	})
 }
+
+// millis is d in milliseconds with microsecond precision.
+func millis(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 type statusRecorder struct {
 	http.ResponseWriter
