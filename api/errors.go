@@ -57,6 +57,9 @@ func classify(err error) *apiError {
 	if ve, ok := social.AsValidation(err); ok {
 		return validationError(ve)
 	}
+	if social.Unavailable(err) {
+		return newError(http.StatusServiceUnavailable, "The service is briefly unavailable; try again shortly")
+	}
 	return newError(http.StatusInternalServerError, "Internal server error")
 }
 
@@ -110,8 +113,11 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	default:
 		h.log.InfoContext(ctx, "api request rejected", append(attrs, "error", ae.msg)...)
 	}
-	if ae.status == http.StatusTooManyRequests {
+	switch ae.status {
+	case http.StatusTooManyRequests:
 		w.Header().Set("Retry-After", strconv.Itoa(ratelimit.RetryAfterSeconds(social.RetryAfter(err))))
+	case http.StatusServiceUnavailable:
+		w.Header().Set("Retry-After", strconv.Itoa(social.UnavailableRetryAfter))
 	}
 	writeJSON(w, ae.status, errorBody{Error: ae.msg, Details: ae.details})
 }

@@ -3,10 +3,13 @@ package api
 import (
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/atrium-intranet/atrium/config"
@@ -37,6 +40,8 @@ func TestClassify(t *testing.T) {
 		{"cursor renamed", &social.ValidationError{Fields: map[string]string{"cursor": "error.cursor"}}, 422,
 			"Validation failed: max_id: error.cursor", map[string]string{"max_id": "error.cursor"}},
 		{"internal", errors.New("pq: relation \"posts\" does not exist"), 500, "Internal server error", nil},
+		{"database outage", fmt.Errorf("feed: %w", &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}), 503,
+			"The service is briefly unavailable; try again shortly", nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -63,6 +68,7 @@ func TestFailAnswersAndLogs(t *testing.T) {
 		{social.ErrRateLimited, 429, "level=WARN"},
 		{&http.MaxBytesError{Limit: 1}, 413, "level=WARN"},
 		{errors.New("disk on fire"), 500, "level=ERROR"},
+		{fmt.Errorf("disk on fire: %w", io.EOF), 503, "level=ERROR"},
 	}
 	for _, c := range cases {
 		t.Run(fmt.Sprint(c.status), func(t *testing.T) {
@@ -72,6 +78,9 @@ func TestFailAnswersAndLogs(t *testing.T) {
 			h.fail(w, httptest.NewRequest(http.MethodGet, "/api/v1/x", nil), c.err)
 			if w.Code != c.status {
 				t.Errorf("status = %d, want %d", w.Code, c.status)
+			}
+			if retry := w.Header().Get("Retry-After"); (c.status == 503 || c.status == 429) != (retry != "") {
+				t.Errorf("Retry-After = %q", retry)
 			}
 			if ct := w.Header().Get("Content-Type"); ct != "application/json; charset=utf-8" {
 				t.Errorf("Content-Type = %q", ct)

@@ -100,6 +100,7 @@ type request struct {
 	authorization string
 	contentType   string
 	body          string
+	header        http.Header // more headers
 }
 
 // do runs the request and checks what every API answer must have.
@@ -118,6 +119,9 @@ func (e *env) do(rq request) *httptest.ResponseRecorder {
 	}
 	if rq.contentType != "" {
 		r.Header.Set("Content-Type", rq.contentType)
+	}
+	for k, v := range rq.header {
+		r.Header[k] = v
 	}
 	w := httptest.NewRecorder()
 	e.api.ServeHTTP(w, r)

@@ -20,7 +20,9 @@ type statusInput struct {
 	Poll        any      `json:"poll"`
 }
 
-// statusCreate publishes a post, or a comment with in_reply_to_id, and returns it.
+// statusCreate publishes a post, or a comment with in_reply_to_id, and returns it. With
+// an Idempotency-Key header, as Mastodon's, a repeat of the request within an hour
+// returns the post the first one made: a client that got no answer may send it again.
 func (h *handler) statusCreate(w http.ResponseWriter, r *http.Request, viewer *model.Account) error {
 	in, err := readStatusInput(r)
 	if err != nil {
@@ -44,7 +46,7 @@ func (h *handler) statusCreate(w http.ResponseWriter, r *http.Request, viewer *m
 		replyTo = strings.TrimSpace(*in.InReplyToID)
 	}
 	post, err := h.social.Posts.Create(r.Context(), viewer, social.PostInput{
-		Source: in.Status, Audience: audience, InReplyToID: replyTo,
+		Source: in.Status, Audience: audience, InReplyToID: replyTo, IdempotencyKey: r.Header.Get("Idempotency-Key"),
 	})
 	if err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"context"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -218,5 +219,39 @@ func TestStatusCreateRefusals(t *testing.T) {
 				t.Errorf("comment stored on an invisible post")
 			}
 		})
+	})
+}
+
+// A client that got no answer repeats the request with the same Idempotency-Key and gets
+// the post the first one made.
+func TestStatusCreateIdempotencyKey(t *testing.T) {
+	testrig.EachDB(t, func(t *testing.T, store *storage.Store) {
+		e := newEnv(t, store)
+		alice, token := e.user("alice", model.RoleMember)
+		send := func(key, body string) *httptest.ResponseRecorder {
+			t.Helper()
+			return e.do(request{method: http.MethodPost, path: "/api/v1/statuses", token: token, contentType: "application/json",
+				body: body, header: http.Header{"Idempotency-Key": {key}}})
+		}
+		w := send("draft-1", `{"status":"hello"}`)
+		wantStatus(t, w, http.StatusOK)
+		first := decode[Status](t, w)
+		w = send("draft-1", `{"status":"hello"}`)
+		wantStatus(t, w, http.StatusOK)
+		if again := decode[Status](t, w); again.ID != first.ID || again.Content != first.Content {
+			t.Fatalf("repeat answered %+v, want post %s", again, first.ID)
+		}
+		wantStatus(t, send("draft-2", `{"status":"hello"}`), http.StatusOK)
+		if n := e.countPosts(alice); n != 2 {
+			t.Fatalf("alice has %d posts, want 2", n)
+		}
+		w = send(strings.Repeat("k", 300), `{"status":"hello"}`)
+		wantStatus(t, w, http.StatusUnprocessableEntity)
+		if !strings.Contains(w.Body.String(), "idempotency_key") {
+			t.Errorf("refusal does not name the key: %s", w.Body)
+		}
+		if n := e.countPosts(alice); n != 2 {
+			t.Fatalf("a refused key made a post: %d", n)
+		}
 	})
 }

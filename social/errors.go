@@ -23,6 +23,13 @@ var ErrInvalidLogin = errors.New("invalid username or password")
 // ErrRateLimited means too many attempts; the caller should wait.
 var ErrRateLimited = errors.New("too many attempts")
 
+// Unavailable reports whether err comes from a database outage (unreachable, shutting
+// down, starting up) rather than from the request: the caller should try again shortly.
+func Unavailable(err error) bool { return storage.Unavailable(err) }
+
+// UnavailableRetryAfter is the pause, in seconds, suggested to callers during an outage.
+const UnavailableRetryAfter = 5
+
 // ValidationError lists problems with input, per field, as message keys for the UI's
 // translations (e.g. "error.username.taken").
 type ValidationError struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/atrium-intranet/atrium/model"
@@ -29,6 +30,29 @@ type PostInput struct {
 	// GroupID makes a post in that group (audience group, whatever Audience says); only
 	// its active members may post, and not while it is archived.
 	GroupID string
+	// IdempotencyKey, if set, makes a repeat of the request within idempotencyWindow
+	// return the post the first one made instead of making another: a client that got no
+	// answer may safely send it again.
+	IdempotencyKey string
+}
+
+// idempotencyWindow is how long an idempotency key keeps its post, as Mastodon's.
+const idempotencyWindow = time.Hour
+
+// maxIdempotencyKey is the longest key accepted, in bytes (printable ASCII).
+const maxIdempotencyKey = 255
+
+// validIdempotencyKey reports whether key is printable ASCII of at most maxIdempotencyKey bytes.
+func validIdempotencyKey(key string) bool {
+	if len(key) > maxIdempotencyKey {
+		return false
+	}
+	for i := 0; i < len(key); i++ {
+		if key[i] < 0x20 || key[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }
 
 // ReactionCount is one reaction kind on a post.
@@ -89,13 +113,22 @@ func (ps *Posts) Create(ctx context.Context, author *model.Account, in PostInput
 	} else if !in.Audience.Valid() {
 		p.add("audience", "error.post.audience")
 	}
+	if !validIdempotencyKey(in.IdempotencyKey) {
+		p.add("idempotency_key", "error.post.idempotency_key")
+	}
 	if err := p.err(); err != nil {
 		return nil, err
+	}
+	now := ps.now()
+	if in.IdempotencyKey != "" {
+		// A repeat is answered before the rate limit: it makes nothing.
+		if made, err := ps.repeated(ctx, author, in.IdempotencyKey, now); made != nil || err != nil {
+			return made, err
+		}
 	}
 	if err := ps.allowPost(ctx, author); err != nil {
 		return nil, err
 	}
-	now := ps.now()
 	post := &model.Post{ID: ps.newID(), AccountID: author.ID, Audience: in.Audience, State: model.PostPublished,
 		Source: src, Local: true, CreatedAt: now, UpdatedAt: now}
 	post.URI = ps.URIs.Post(post.ID)
@@ -129,17 +162,41 @@ func (ps *Posts) Create(ctx context.Context, author *model.Account, in PostInput
 		if err := tx.CreatePost(ctx, post, mentions, tags); err != nil {
 			return err
 		}
+		if in.IdempotencyKey != "" {
+			if err := tx.KeepIdempotencyKey(ctx, author.ID, in.IdempotencyKey, post.ID, now, now.Add(-idempotencyWindow)); err != nil {
+				return err
+			}
+		}
 		if held, err := heldHere(ctx, tx, post); err != nil || held {
 			return err // it leaves the node, if ever, once a moderator approves it
 		}
 		// The outbox decides who receives it (nobody for the site audience).
 		return ps.Outbox.Enqueue(ctx, tx, Activity{Kind: ActivityCreate, Actor: author, Post: post, Parent: parent})
 	})
+	if errors.Is(err, storage.ErrConflict) && in.IdempotencyKey != "" {
+		// A concurrent request with the same key made its post first.
+		if made, rerr := ps.repeated(ctx, author, in.IdempotencyKey, now); made != nil || rerr != nil {
+			return made, rerr
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
 	ps.Log.InfoContext(ctx, "post created", "post", post.ID, "author", author.Username, "audience", post.Audience)
 	return post, nil
+}
+
+// repeated returns the post author made with the idempotency key within the window
+// before now, or nil if none.
+func (ps *Posts) repeated(ctx context.Context, author *model.Account, key string, now time.Time) (*model.Post, error) {
+	made, err := ps.Store.IdempotentPost(ctx, author.ID, key, now.Add(-idempotencyWindow))
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	ps.Log.InfoContext(ctx, "post request repeated", "post", made.ID, "author", author.Username)
+	return made, nil
 }
 
 // groupForPost returns the group a new post or comment goes to, with the author's

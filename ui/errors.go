@@ -57,6 +57,9 @@ func status(err error) (int, string) {
 	if _, ok := social.AsValidation(err); ok {
 		return http.StatusUnprocessableEntity, "error.page.invalid"
 	}
+	if social.Unavailable(err) {
+		return http.StatusServiceUnavailable, "error.page.unavailable"
+	}
 	return http.StatusInternalServerError, "error.page.internal"
 }
 
@@ -68,8 +71,11 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	} else {
 		h.log.InfoContext(r.Context(), "request refused", "path", r.URL.Path, "status", code, "err", err)
 	}
-	if code == http.StatusTooManyRequests {
+	switch code {
+	case http.StatusTooManyRequests:
 		w.Header().Set("Retry-After", strconv.Itoa(ratelimit.RetryAfterSeconds(social.RetryAfter(err))))
+	case http.StatusServiceUnavailable:
+		w.Header().Set("Retry-After", strconv.Itoa(social.UnavailableRetryAfter))
 	}
 	h.render(w, r, code, "error", &errorPage{Page: Page{Title: "title.error"}, Status: code, Message: key})
 }

@@ -64,7 +64,7 @@ func PostgresRestart(ctx context.Context, o Options) (*Result, error) {
 			wg.Add(1)
 			go func(i int) {
 				defer wg.Done()
-				uri, status, requestID, err := w.sender.publish(context.Background(), client, fmt.Sprintf("Post %d under load", i))
+				uri, status, requestID, err := w.sender.publish(context.Background(), client, loadText(i), loadKey(i))
 				mu.Lock()
 				writes = append(writes, write{n: i, uri: uri, status: status, requestID: requestID, err: err, at: time.Now()})
 				mu.Unlock()
@@ -118,6 +118,11 @@ func PostgresRestart(ctx context.Context, o Options) (*Result, error) {
 	if afterOK == 0 {
 		r.problemf("no write succeeded after PostgreSQL was back: the node did not recover")
 	}
+	retriedURIs, err := retryRefused(ctx, w.sender, client, writes, r)
+	if err != nil {
+		return nil, err
+	}
+	sent = append(sent, retriedURIs...)
 	if now, alive := w.sender.proc.running(); !alive || now != pid {
 		r.problemf("the node process did not survive the outage (pid %d, running %v)", now, alive)
 	}
@@ -138,21 +143,15 @@ func PostgresRestart(ctx context.Context, o Options) (*Result, error) {
 			r.problemf("accepted post %s is not in the sender's database", u)
 		}
 	}
-	// A write can be committed while its answer is a 5xx (the connection broke after
-	// the commit, or a read after it failed): not lost, but the client was told otherwise.
 	var expected []string
 	for u := range stored {
 		expected = append(expected, u)
 		if !accepted[u] {
-			r.RefusedStored++
+			r.problemf("post %s is stored but no answer, first or retried, named it", u)
 		}
 	}
-	if r.RefusedStored > 0 {
-		why, err := refusedButStored(ctx, w.sender, writes, accepted)
-		if err != nil {
-			return nil, err
-		}
-		r.notef("%d writes answered with a 5xx were committed nonetheless; the node's log of them:\n%s", r.RefusedStored, why)
+	if err := storedOnce(ctx, w.sender, writes, r); err != nil {
+		return nil, err
 	}
 	r.Sent = len(sent)
 	if err := w.collectAll(ctx, sentSorted(expected)); err != nil {
@@ -167,6 +166,82 @@ func PostgresRestart(ctx context.Context, o Options) (*Result, error) {
 	}
 	r.OK = len(r.Problems) == 0
 	return r, nil
+}
+
+// loadText and loadKey are the text and the Idempotency-Key of write i.
+func loadText(i int) string { return fmt.Sprintf("Post %d under load", i) }
+func loadKey(i int) string  { return fmt.Sprintf("load-%d", i) }
+
+// retryRefused sends every write that got a 5xx or no answer again, as a client would
+// once the node answers again, with the same Idempotency-Key, and returns the posts the
+// retries were answered with. A write can be committed while its answer is a 5xx (the
+// connection broke after the commit, or a read after it failed): its retry must get that
+// post, not make a second (counted in RetriedStored and RefusedStored).
+func retryRefused(ctx context.Context, s *sender, client *http.Client, writes []write, r *Result) ([]string, error) {
+	before, err := senderPosts(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	var got, hidden []string
+	for i, wr := range writes {
+		if wr.err == nil {
+			continue
+		}
+		r.Retried++
+		uri, status, requestID, err := s.publish(ctx, client, loadText(wr.n), loadKey(wr.n))
+		if err != nil {
+			r.problemf("write %d failed again after the outage (%d, request %s): %v", wr.n, status, requestID, err)
+			continue
+		}
+		if before[uri] {
+			r.RetriedStored++
+			r.RefusedStored++
+			hidden = append(hidden, fmt.Sprintf("post %s (write %d, first answered %d, request %s): %s", uri, wr.n, wr.status, wr.requestID,
+				linesWith(s.proc.logs.String(), "request_id="+wr.requestID)))
+		}
+		writes[i].uri, writes[i].err = uri, nil
+		got = append(got, uri)
+	}
+	if r.Retried > 0 {
+		r.notef("%d refused or unanswered writes sent again with their Idempotency-Key: %d were answered with the post the first try had made, %d made it now",
+			r.Retried, r.RetriedStored, r.Retried-r.RetriedStored)
+	}
+	if len(hidden) > 0 {
+		r.notef("%d writes answered with a 5xx had been committed; the node's log of them:\n%s", len(hidden), strings.Join(hidden, "\n"))
+	}
+	return got, nil
+}
+
+// storedOnce checks that every write is in the sender's database exactly once (by its
+// text): none lost, none made twice by a retry.
+func storedOnce(ctx context.Context, s *sender, writes []write, r *Result) error {
+	var rows []struct {
+		HTML string `bun:"html"`
+	}
+	if err := s.bun.NewSelect().Table("posts").Column("html").Where("uri LIKE ?", s.url+"/posts/%").Scan(ctx, &rows); err != nil {
+		return err
+	}
+	times := map[int]int{}
+	for _, row := range rows {
+		var n int
+		if i := strings.Index(row.HTML, "Post "); i >= 0 {
+			if _, err := fmt.Sscanf(row.HTML[i:], "Post %d under load", &n); err == nil {
+				times[n]++
+			}
+		}
+	}
+	for _, wr := range writes {
+		switch times[wr.n] {
+		case 1:
+		case 0:
+			if wr.err == nil {
+				r.problemf("write %d was answered but is not stored", wr.n)
+			}
+		default:
+			r.problemf("write %d is stored %d times", wr.n, times[wr.n])
+		}
+	}
+	return nil
 }
 
 // senderPosts is the set of the sender's post URIs in its database.
@@ -199,36 +274,4 @@ func linesWith(logs, s string) string {
 		}
 	}
 	return strings.Join(out, "\n")
-}
-
-// refusedButStored finds the refused writes whose post is in the sender's database (by
-// their text) and returns what the node logged for them.
-func refusedButStored(ctx context.Context, s *sender, writes []write, accepted map[string]bool) (string, error) {
-	var rows []struct {
-		URI  string `bun:"uri"`
-		HTML string `bun:"html"`
-	}
-	if err := s.bun.NewSelect().Table("posts").Column("uri", "html").Where("uri LIKE ?", s.url+"/posts/%").Scan(ctx, &rows); err != nil {
-		return "", err
-	}
-	byN := map[int]write{}
-	for _, wr := range writes {
-		byN[wr.n] = wr
-	}
-	var out []string
-	for _, row := range rows {
-		if accepted[row.URI] {
-			continue
-		}
-		var n int
-		if i := strings.Index(row.HTML, "Post "); i < 0 {
-			continue
-		} else if _, err := fmt.Sscanf(row.HTML[i:], "Post %d under load", &n); err != nil {
-			continue
-		}
-		wr := byN[n]
-		out = append(out, fmt.Sprintf("post %s (write %d, answered %d, request %s): %s", row.URI, n, wr.status, wr.requestID,
-			linesWith(s.proc.logs.String(), "request_id="+wr.requestID)))
-	}
-	return strings.Join(out, "\n"), nil
 }

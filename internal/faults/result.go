@@ -27,6 +27,12 @@ type Result struct {
 	// RefusedStored is how many refused writes were committed nonetheless: not lost, but
 	// the client was told they failed (scenario c). Peers must get them too.
 	RefusedStored int `json:"refused_stored"`
+	// Retried is how many refused or unanswered writes the client sent again after the
+	// outage with their Idempotency-Key, and RetriedStored how many of those were answered
+	// with the post the first try had made (scenario c). Every write must then be stored
+	// exactly once.
+	Retried       int `json:"retried"`
+	RetriedStored int `json:"retried_stored"`
 	// Peers is the receiving side, one entry per peer node.
 	Peers []PeerResult `json:"peers"`
 	// QueueRows is the sender's delivery rows at the end; MaxQueueRows and MaxPending the
@@ -136,7 +142,8 @@ func (r *Result) Summary() string {
 	fmt.Fprintf(&b, "Scenario %s (%s): %s - %s\n", r.Scenario, r.Dialect, r.Title, verdict)
 	fmt.Fprintf(&b, "  sent %d posts", r.Sent)
 	if r.Refused > 0 || r.Failed > 0 || r.Scenario == "c" {
-		fmt.Fprintf(&b, ", %d writes refused with 5xx (%d of them committed nonetheless), %d without answer", r.Refused, r.RefusedStored, r.Failed)
+		fmt.Fprintf(&b, ", %d writes refused with 5xx (%d of them committed nonetheless), %d without answer; %d retried with their Idempotency-Key",
+			r.Refused, r.RefusedStored, r.Failed, r.Retried)
 	}
 	b.WriteString("\n")
 	fmt.Fprintf(&b, "  %-10s %8s %8s %8s %8s %8s %8s %8s %8s %8s\n",

@@ -110,7 +110,7 @@ func (s *sender) burst(ctx context.Context, n int) ([]published, error) {
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				uri, _, _, err := s.publish(ctx, client, fmt.Sprintf("Burst post %d of %d", i+1, n))
+				uri, _, _, err := s.publish(ctx, client, fmt.Sprintf("Burst post %d of %d", i+1, n), "")
 				mu.Lock()
 				if err != nil && firstErr == nil {
 					firstErr = err
@@ -132,7 +132,8 @@ func (s *sender) burst(ctx context.Context, n int) ([]published, error) {
 
 // publish posts one company status and returns its URI, or the HTTP status of the
 // refusal (0 when there was no answer), and the request id the node logged it under.
-func (s *sender) publish(ctx context.Context, client *http.Client, text string) (uri string, status int, requestID string, err error) {
+// publish posts text through the API, with an Idempotency-Key header unless key is "".
+func (s *sender) publish(ctx context.Context, client *http.Client, text, key string) (uri string, status int, requestID string, err error) {
 	body, _ := json.Marshal(map[string]string{"status": text, "visibility": "company"})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.url+"/api/v1/statuses", bytes.NewReader(body))
 	if err != nil {
@@ -140,6 +141,9 @@ func (s *sender) publish(ctx context.Context, client *http.Client, text string) 
 	}
 	req.Header.Set("Authorization", "Bearer "+s.token)
 	req.Header.Set("Content-Type", "application/json")
+	if key != "" {
+		req.Header.Set("Idempotency-Key", key)
+	}
 	resp, err := client.Do(req)
 	if err != nil {
 		return "", 0, "", err
