@@ -3,6 +3,8 @@ package api
 import (
 	"sync"
 	"time"
+
+	"github.com/atrium-intranet/atrium/social"
 )
 
 // countsTTL is how long the counts of an account embedded in statuses are reused.
@@ -23,7 +25,7 @@ type countsCache struct {
 }
 
 type countsEntry struct {
-	stats accountStats
+	stats social.AccountStats
 	at    time.Time
 }
 
@@ -34,9 +36,9 @@ func newCountsCache() *countsCache {
 // get returns the counts of ids: those read within countsTTL from the cache, the others
 // through one call of read, which it keeps. An id read returns nothing for is missing
 // from the result.
-func (c *countsCache) get(ids []string, read func(ids []string) (map[string]accountStats, error)) (map[string]accountStats, error) {
+func (c *countsCache) get(ids []string, read func(ids []string) (map[string]social.AccountStats, error)) (map[string]social.AccountStats, error) {
 	now := c.now()
-	out := make(map[string]accountStats, len(ids))
+	out := make(map[string]social.AccountStats, len(ids))
 	var missing []string
 	c.mu.Lock()
 	for _, id := range ids {

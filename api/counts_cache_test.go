@@ -5,6 +5,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/atrium-intranet/atrium/social"
 )
 
 func TestCountsCacheReusesWithinTTL(t *testing.T) {
@@ -13,13 +15,13 @@ func TestCountsCacheReusesWithinTTL(t *testing.T) {
 	c.now = func() time.Time { return now }
 	reads := 0
 	var asked []string
-	read := func(ids []string) (map[string]accountStats, error) {
+	read := func(ids []string) (map[string]social.AccountStats, error) {
 		reads++
 		asked = ids
-		out := map[string]accountStats{}
+		out := map[string]social.AccountStats{}
 		for _, id := range ids {
 			if id != "gone" {
-				out[id] = accountStats{statuses: reads}
+				out[id] = social.AccountStats{Posts: reads}
 			}
 		}
 		return out, nil
@@ -51,7 +53,7 @@ func TestCountsCacheReusesWithinTTL(t *testing.T) {
 			}
 		}
 	}
-	if _, err := c.get([]string{"c"}, func([]string) (map[string]accountStats, error) { return nil, errors.New("down") }); err == nil {
+	if _, err := c.get([]string{"c"}, func([]string) (map[string]social.AccountStats, error) { return nil, errors.New("down") }); err == nil {
 		t.Fatal("read error not returned")
 	}
 	if _, ok := c.entries["c"]; ok {

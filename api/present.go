@@ -23,28 +23,25 @@ func formatTime(t time.Time) string { return t.UTC().Format(timeFormat) }
 type presenter struct {
 	h        *handler
 	ctx      context.Context
-	stats    map[string]accountStats
+	stats    map[string]social.AccountStats
 	mentions map[string]*model.Account
 	// freshCounts counts every account afresh instead of through the handler's
 	// countsCache: for the token owner's own account.
 	freshCounts bool
 }
 
-// accountStats are the counters shown on an Account.
-type accountStats struct{ followers, following, statuses int }
-
 func (h *handler) presenter(ctx context.Context) *presenter {
-	return &presenter{h: h, ctx: ctx, stats: map[string]accountStats{}, mentions: map[string]*model.Account{}}
+	return &presenter{h: h, ctx: ctx, stats: map[string]social.AccountStats{}, mentions: map[string]*model.Account{}}
 }
 
 // countsOf returns an account's follower, following and post counts, once per response
 // (and, unless freshCounts, through the handler's cache of recent counts).
-func (p *presenter) countsOf(acct *model.Account) (accountStats, error) {
+func (p *presenter) countsOf(acct *model.Account) (social.AccountStats, error) {
 	if s, ok := p.stats[acct.ID]; ok {
 		return s, nil
 	}
 	if err := p.readCounts([]*model.Account{acct}); err != nil {
-		return accountStats{}, err
+		return social.AccountStats{}, err
 	}
 	return p.stats[acct.ID], nil
 }
@@ -61,18 +58,10 @@ func (p *presenter) readCounts(accts []*model.Account) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	read := func(ids []string) (map[string]accountStats, error) {
-		all, err := p.h.social.Accounts.StatsOf(p.ctx, ids)
-		if err != nil {
-			return nil, err
-		}
-		out := make(map[string]accountStats, len(all))
-		for id, st := range all {
-			out[id] = accountStats{followers: st.Followers, following: st.Following, statuses: st.Posts}
-		}
-		return out, nil
+	read := func(ids []string) (map[string]social.AccountStats, error) {
+		return p.h.social.Accounts.StatsOf(p.ctx, ids)
 	}
-	var got map[string]accountStats
+	var got map[string]social.AccountStats
 	var err error
 	if p.freshCounts || p.h.counts == nil {
 		got, err = read(ids)
@@ -129,7 +118,7 @@ func (p *presenter) account(acct *model.Account) (Account, error) {
 		ID: acct.ID, Username: acct.Username, Acct: acct.Username, DisplayName: acct.Name(),
 		CreatedAt: formatTime(acct.CreatedAt), Note: strings.TrimSpace(p.h.absolute(acct.AboutHTML)), URI: acct.URI,
 		Discoverable:   true,
-		FollowersCount: s.followers, FollowingCount: s.following, StatusesCount: s.statuses,
+		FollowersCount: s.Followers, FollowingCount: s.Following, StatusesCount: s.Posts,
 		Emojis: []Emoji{}, Fields: profileFields(acct, html.EscapeString),
 	}
 	if acct.Local() {

@@ -3,30 +3,16 @@ package social
 import (
 	"context"
 
-	"github.com/atrium-intranet/atrium/model"
+	"github.com/atrium-intranet/atrium/storage"
 )
 
-// AccountStats are the counts shown next to an account.
-type AccountStats struct {
-	Followers, Following, Posts int
-}
+// AccountStats are the counts shown next to an account: accepted followers, accounts it
+// follows, and posts with comments.
+type AccountStats = storage.AccountCounts
 
-// Stats counts an account's accepted followers, the accounts it follows, and its posts
-// and comments.
-func (a *Accounts) Stats(ctx context.Context, acct *model.Account) (AccountStats, error) {
-	all, err := a.StatsOf(ctx, []string{acct.ID})
-	return all[acct.ID], err
-}
-
-// StatsOf is Stats of several accounts at once (one query), keyed by account id.
+// StatsOf counts the accepted followers, the accounts followed, and the posts and
+// comments of several accounts at once (one query), keyed by account id; an id of no
+// account is missing.
 func (a *Accounts) StatsOf(ctx context.Context, ids []string) (map[string]AccountStats, error) {
-	counts, err := a.Store.CountsOf(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]AccountStats, len(counts))
-	for id, c := range counts {
-		out[id] = AccountStats{Followers: c.Followers, Following: c.Following, Posts: c.Posts}
-	}
-	return out, nil
+	return a.Store.CountsOf(ctx, ids)
 }
