@@ -3,7 +3,6 @@ package api
 import (
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -68,7 +67,7 @@ func TestFailAnswersAndLogs(t *testing.T) {
 		{social.ErrRateLimited, 429, "level=WARN"},
 		{&http.MaxBytesError{Limit: 1}, 413, "level=WARN"},
 		{errors.New("disk on fire"), 500, "level=ERROR"},
-		{fmt.Errorf("disk on fire: %w", io.EOF), 503, "level=ERROR"},
+		{fmt.Errorf("disk on fire: %w", syscall.ECONNREFUSED), 503, "level=ERROR"},
 	}
 	for _, c := range cases {
 		t.Run(fmt.Sprint(c.status), func(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/atrium-intranet/atrium/model"
+	"github.com/atrium-intranet/atrium/storage"
 )
 
 // peerRequest is a request whose signature verified, from an allowed peer.
@@ -52,7 +53,11 @@ func (h *handler) authenticate(r *http.Request) (*peerRequest, int, string) {
 		return nil, http.StatusUnauthorized, "bad key id: " + err.Error()
 	}
 	v, owner, err := verifyRotating(h.verifier, r)
-	if err != nil {
+	if errors.Is(err, storage.ErrConcurrentWrite) || storage.Unavailable(err) {
+		// The key may be fine: storing or reading it failed here, for now (its first use
+		// by several requests at once, a database outage). 503 makes the sender try again.
+		return nil, http.StatusServiceUnavailable, err.Error()
+	} else if err != nil {
 		return nil, StatusCode(err), err.Error()
 	}
 	u, _ := url.Parse(v.KeyID)

@@ -78,6 +78,8 @@ func (h *handler) inbox(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, r, http.StatusForbidden, err.Error())
 	case errors.Is(err, social.ErrNotFound):
 		h.refuse(w, r, http.StatusNotFound, err.Error())
+	case errors.Is(err, storage.ErrConcurrentWrite), storage.Unavailable(err):
+		h.refuse(w, r, http.StatusServiceUnavailable, err.Error()) // temporary: the sender tries again
 	case errors.Is(err, storage.ErrConflict):
 		h.refuse(w, r, http.StatusConflict, err.Error())
 	case errors.As(err, &ve):

@@ -82,13 +82,23 @@ const maxClockAhead = 5 * time.Minute
 // UpsertActor stores or refreshes a cached remote actor and returns it. The profile text
 // is sanitized; the role is guest for partner nodes and otherwise member unless the
 // actor calls itself a guest: a remote document can lower its rights, never raise them.
+//
+// Several inbox requests from a node seen for the first time store its actor at once;
+// the transaction that loses that race (storage.ErrConcurrentWrite) runs again and finds
+// the actor stored.
 func (r *Remote) UpsertActor(ctx context.Context, in ActorInput, trust model.Trust) (*model.Account, error) {
 	var out *model.Account
-	err := r.Store.InTx(ctx, func(tx *storage.Store) error {
-		var err error
-		out, err = r.upsertActor(ctx, tx, in, trust)
-		return err
-	})
+	var err error
+	for try := 0; try < 3; try++ {
+		err = r.Store.InTx(ctx, func(tx *storage.Store) error {
+			var err error
+			out, err = r.upsertActor(ctx, tx, in, trust)
+			return err
+		})
+		if !errors.Is(err, storage.ErrConcurrentWrite) {
+			break
+		}
+	}
 	return out, err
 }
 

@@ -390,3 +390,37 @@ func TestReceiveActorUpdate(t *testing.T) {
 		}
 	})
 }
+
+// The inbox requests of a node seen for the first time store its actor at once: each
+// gets the one stored account, none an error (on PostgreSQL the transaction that loses
+// the race runs again).
+func TestUpsertActorConcurrently(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		for round := 0; round < 40; round++ {
+			in := listed(sibHost, fmt.Sprintf("racer%d", round), "", "", "", "")
+			ids := make([]string, 6)
+			errs := make([]error, 6)
+			start := make(chan struct{})
+			var wg sync.WaitGroup
+			for i := range ids {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					<-start
+					a, err := e.svc.Remote.UpsertActor(e.ctx, in, model.TrustSibling)
+					errs[i] = err
+					if a != nil {
+						ids[i] = a.ID
+					}
+				}()
+			}
+			close(start)
+			wg.Wait()
+			for i := range ids {
+				if errs[i] != nil || ids[i] != ids[0] {
+					t.Fatalf("round %d: upsert %d: %s (first %s), %v", round, i, ids[i], ids[0], errs[i])
+				}
+			}
+		}
+	})
+}

@@ -52,7 +52,23 @@ var remoteColumns = []string{"username", "domain", "inbox_uri", "shared_inbox_ur
 // UpsertRemoteAccount inserts a cached remote actor or updates the one with the same URI,
 // and sets a.ID to the stored row's id. It never touches a local account: an actor id
 // that belongs to a local account, or a Domain of "", is ErrConflict.
+//
+// Several inbox requests of a node seen for the first time fetch its actor at once and
+// store it concurrently. On PostgreSQL, ON CONFLICT (uri) covers only the uri index: the
+// insert that loses the race may trip over the (username, domain) index first and fail
+// with a unique violation, or two of them deadlock, although the same actor is (about to
+// be) stored. Outside a transaction the upsert is then tried again, a few times, and
+// finds the row by its uri; inside one (which PostgreSQL has aborted) the error is
+// ErrConcurrentWrite, for the caller to run its transaction again.
 func (s *Store) UpsertRemoteAccount(ctx context.Context, a *model.Account) error {
+	err := s.upsertRemoteAccount(ctx, a)
+	for try := 1; try < 4 && errors.Is(err, ErrConcurrentWrite) && s.afterCommit == nil; try++ {
+		err = s.upsertRemoteAccount(ctx, a)
+	}
+	return err
+}
+
+func (s *Store) upsertRemoteAccount(ctx context.Context, a *model.Account) error {
 	if a.Domain == "" || a.URI == "" {
 		return fmt.Errorf("upsert remote account %q: not remote: %w", a.URI, ErrConflict)
 	}
@@ -64,8 +80,8 @@ func (s *Store) UpsertRemoteAccount(ctx context.Context, a *model.Account) error
 	var id string
 	err := q.Where("account.domain <> ''").Returning("id").Scan(ctx, &id)
 	if err != nil {
-		if isUniqueViolation(err) {
-			return fmt.Errorf("upsert remote account %s: %w", a.URI, ErrConflict)
+		if isUniqueViolation(err) || isDeadlock(err) {
+			return fmt.Errorf("upsert remote account %s: %w", a.URI, ErrConcurrentWrite)
 		}
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("upsert remote account %s: local account: %w", a.URI, ErrConflict)

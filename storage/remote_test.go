@@ -1,6 +1,7 @@
 package storage_test
 
 import (
+	"fmt"
 	"sync"
 	"testing"
 
@@ -205,6 +206,41 @@ func TestFollowsAndReactionsByURI(t *testing.T) {
 		u, err := s.NodeUsage(ctx)
 		if err != nil || u.Users != 2 || u.Posts != 1 || u.Comments != 0 {
 			t.Errorf("usage = %+v, %v", u, err)
+		}
+	})
+}
+
+// Inbox requests of a node seen for the first time store its actor concurrently: every
+// one of them gets the one stored row, none an error.
+func TestUpsertRemoteAccountConcurrently(t *testing.T) {
+	testrig.EachDB(t, func(t *testing.T, s *storage.Store) {
+		uri := "http://127.0.0.1:8081/users/dana"
+		ids := make([]string, 8)
+		errs := make([]error, 8)
+		var wg sync.WaitGroup
+		for round := 0; round < 60; round++ {
+			uri := fmt.Sprintf("%s%d", uri, round)
+			start := make(chan struct{})
+			for i := range ids {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					a := remoteActor(uri, fmt.Sprintf("dana%d", round))
+					<-start
+					errs[i] = s.UpsertRemoteAccount(ctx, a)
+					ids[i] = a.ID
+				}()
+			}
+			close(start)
+			wg.Wait()
+			for i := range ids {
+				if errs[i] != nil || ids[i] != ids[0] {
+					t.Fatalf("round %d: upsert %d: id %s (first %s), %v", round, i, ids[i], ids[0], errs[i])
+				}
+			}
+			if n := count(t, s, "accounts", "uri = ?", uri); n != 1 {
+				t.Fatalf("round %d: %d rows", round, n)
+			}
 		}
 	})
 }

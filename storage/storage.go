@@ -24,6 +24,11 @@ import (
 // ErrNotFound is returned when a looked-up row does not exist.
 var ErrNotFound = errors.New("not found")
 
+// ErrConcurrentWrite means another request wrote the same row at the same moment (on
+// PostgreSQL a unique violation or deadlock between two upserts of one remote actor): the
+// caller's transaction may simply run again.
+var ErrConcurrentWrite = errors.New("concurrent write")
+
 // ErrConflict is returned when a unique value (username, email, URI) is already taken.
 var ErrConflict = errors.New("already exists")
 
@@ -126,6 +131,13 @@ func (queryCounter) AfterQuery(ctx context.Context, e *bun.QueryEvent) {
 func SQLiteDSN(path string) string {
 	return "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
 		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-16000)&_txlock=immediate"
+}
+
+// isDeadlock recognises PostgreSQL's deadlock_detected: the statement was aborted to
+// break a lock cycle and may be run again.
+func isDeadlock(err error) bool {
+	var pgErr pgdriver.Error
+	return errors.As(err, &pgErr) && pgErr.Field('C') == "40P01"
 }
 
 // isUniqueViolation recognises unique-constraint errors of both databases.

@@ -3,7 +3,6 @@ package storage
 import (
 	"database/sql/driver"
 	"errors"
-	"io"
 	"net"
 	"strings"
 	"syscall"
@@ -25,8 +24,9 @@ func Unavailable(err error) bool {
 		code := pgErr.Field('C')
 		return strings.HasPrefix(code, "08") || strings.HasPrefix(code, "57P")
 	}
+	// io.EOF is left out although a dropped connection may end in it: a request body cut
+	// short ends in it too, and that is the client's fault (4xx).
 	var opErr *net.OpError
-	return errors.As(err, &opErr) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
-		errors.Is(err, driver.ErrBadConn) || errors.Is(err, syscall.ECONNREFUSED) ||
+	return errors.As(err, &opErr) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, syscall.ECONNREFUSED) ||
 		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
 }

@@ -3,8 +3,8 @@ package ui
 import (
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
+	"syscall"
 	"testing"
 
 	"github.com/atrium-intranet/atrium/social"
@@ -19,7 +19,7 @@ func TestStatusOfErrors(t *testing.T) {
 		{social.ErrNotFound, http.StatusNotFound, "error.page.not_found"},
 		{fmt.Errorf("x: %w", social.ErrForbidden), http.StatusForbidden, "error.page.forbidden"},
 		{errCSRF, http.StatusForbidden, "error.page.csrf"},
-		{fmt.Errorf("feed: %w", io.ErrUnexpectedEOF), http.StatusServiceUnavailable, "error.page.unavailable"},
+		{fmt.Errorf("feed: %w", syscall.ECONNRESET), http.StatusServiceUnavailable, "error.page.unavailable"},
 		{errors.New("boom"), http.StatusInternalServerError, "error.page.internal"},
 	}
 	for _, c := range cases {

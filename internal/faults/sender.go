@@ -199,14 +199,18 @@ func (s *sender) checkRows(ctx context.Context, r *Result, activities, peers int
 	type key struct{ activity, inbox string }
 	seen := map[key]int{}
 	notDelivered := 0
+	var why []string
 	for _, d := range rows {
 		seen[key{d.ActivityID, d.InboxURI}]++
 		if d.Status != model.DeliveryDelivered {
 			notDelivered++
+			if len(why) < 3 {
+				why = append(why, fmt.Sprintf("%s after %d attempts: %s", d.Status, d.Attempts, d.LastError))
+			}
 		}
 	}
 	if notDelivered > 0 {
-		r.problemf("%d delivery rows not delivered at the end", notDelivered)
+		r.problemf("%d delivery rows not delivered at the end (%s)", notDelivered, strings.Join(why, "; "))
 	}
 	if len(seen) != len(rows) {
 		r.problemf("%d delivery rows for %d (activity, inbox) pairs: rows were duplicated", len(rows), len(seen))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 )
 
@@ -101,6 +102,10 @@ func (w *world) collectAll(ctx context.Context, expected []string) error {
 			return err
 		}
 		w.r.Peers = append(w.r.Peers, pr)
+		if pr.Refused > 0 {
+			refusals := strings.Split(linesWith(p.logs.String(), "federation request refused"), "\n")
+			w.r.notef("%s refused %d requests; its log of the first: %s", p.name, pr.Refused, strings.Join(refusals[:min(3, len(refusals))], "\n"))
+		}
 	}
 	if err := w.sender.checkRows(ctx, w.r, len(expected), len(w.peers)); err != nil {
 		return err
