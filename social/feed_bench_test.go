@@ -10,8 +10,6 @@ package social_test
 
 import (
 	"context"
-	"crypto/x509"
-	"encoding/pem"
 	"fmt"
 	"math/rand"
 	"os"
@@ -21,7 +19,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alexedwards/argon2id"
 	"github.com/atrium-intranet/atrium/internal/testrig"
 	"github.com/atrium-intranet/atrium/model"
 	"github.com/atrium-intranet/atrium/social"
@@ -128,23 +125,8 @@ func seedFeed(ctx context.Context, store *storage.Store) (*feedSet, error) {
 	uris := model.NewURIs(testrig.BaseURL)
 	newID := func(t time.Time) string { return ulid.MustNew(ulid.Timestamp(t), entropy).String() }
 
-	// One key pair and one password hash shared by everybody: generating 1,000 of each
-	// would dominate the seeding time and says nothing about the feed.
-	key, err := testrig.Keys()()
-	if err != nil {
-		return nil, err
-	}
-	privDER, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		return nil, err
-	}
-	pubDER, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
-	if err != nil {
-		return nil, err
-	}
-	privPEM := string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: privDER}))
-	pubPEM := string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER}))
-	hash, err := argon2id.CreateHash(testrig.Password, testrig.FastPasswords)
+	// One key pair and one password hash shared by everybody (testrig.SharedCredentials).
+	pubPEM, privPEM, hash, err := testrig.SharedCredentials()
 	if err != nil {
 		return nil, err
 	}

@@ -10,8 +10,6 @@ package social_test
 
 import (
 	"context"
-	"crypto/x509"
-	"encoding/pem"
 	"fmt"
 	"math/rand"
 	"os"
@@ -19,7 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alexedwards/argon2id"
 	"github.com/atrium-intranet/atrium/internal/testrig"
 	"github.com/atrium-intranet/atrium/model"
 	"github.com/atrium-intranet/atrium/social"
@@ -178,22 +175,8 @@ func seedDirectory(ctx context.Context, store *storage.Store) (*directorySet, er
 	uris := model.NewURIs(testrig.BaseURL)
 
 	// Rows as wide as a node's: local accounts hold a key pair and a password hash, remote
-	// ones a public key, everyone a short profile text (one key shared by all).
-	key, err := testrig.Keys()()
-	if err != nil {
-		return nil, err
-	}
-	privDER, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		return nil, err
-	}
-	pubDER, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
-	if err != nil {
-		return nil, err
-	}
-	privPEM := string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: privDER}))
-	pubPEM := string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER}))
-	hash, err := argon2id.CreateHash(testrig.Password, testrig.FastPasswords)
+	// ones a public key, everyone a short profile text (one key and hash shared by all: testrig.SharedCredentials).
+	pubPEM, privPEM, hash, err := testrig.SharedCredentials()
 	if err != nil {
 		return nil, err
 	}

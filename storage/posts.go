@@ -33,41 +33,20 @@ func visible(q *bun.SelectQuery, v Viewer) *bun.SelectQuery { return visibleAs(q
 // applies it to post_search, whose rows carry copies of their thread root's columns.
 func visibleAs(q *bun.SelectQuery, v Viewer, alias string) *bun.SelectQuery {
 	col := func(name string) string { return alias + "." + name }
+	followees := "SELECT f.followee_id FROM follows AS f WHERE f.follower_id = ? AND f.accepted"
 	activeIn := "SELECT m.group_id FROM group_members AS m WHERE m.account_id = ? AND m.state = ?"
 	moderates := activeIn + " AND m.role IN (?)"
 	return q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-		q = visibleOutsideGroupsAs(q, v, alias)
+		if !v.Guest {
+			q = q.Where(col("account_id")+" = ? AND "+col("audience")+" <> ?", v.AccountID, model.AudienceGroup).
+				WhereOr(col("audience")+" IN (?)", bun.In([]model.Audience{model.AudienceSite, model.AudienceCompany})).
+				WhereOr(col("audience")+" = ? AND "+col("account_id")+" IN ("+followees+")", model.AudienceFollowers, v.AccountID)
+		}
 		return q.WhereOr(col("audience")+" = ? AND "+col("group_id")+" IN ("+activeIn+") AND ("+col("state")+" = ? OR "+
 			col("account_id")+" = ? OR "+col("group_id")+" IN ("+moderates+"))",
 			model.AudienceGroup, v.AccountID, model.MemberActive, model.PostPublished, v.AccountID,
 			v.AccountID, model.MemberActive, bun.In([]model.GroupRole{model.GroupOwner, model.GroupModerator}))
 	})
-}
-
-// visibleOutsideGroups is visible for posts already known not to be group posts: only
-// the author and the audience decide, two columns posts_top_level holds. Guests see
-// none of these. Within visibleAs it adds OR-ed branches; alone it is one condition.
-func visibleOutsideGroups(q *bun.SelectQuery, v Viewer) *bun.SelectQuery {
-	return q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-		if v.Guest {
-			return q.Where("1 = 0")
-		}
-		return visibleOutsideGroupsAs(q, v, "post")
-	})
-}
-
-// visibleOutsideGroupsAs OR-s the branches of visibility outside groups into q (none for
-// a guest): the viewer's own posts, posts to the site or the company, and followers-only
-// posts of accounts the viewer follows.
-func visibleOutsideGroupsAs(q *bun.SelectQuery, v Viewer, alias string) *bun.SelectQuery {
-	if v.Guest {
-		return q
-	}
-	col := func(name string) string { return alias + "." + name }
-	followees := "SELECT f.followee_id FROM follows AS f WHERE f.follower_id = ? AND f.accepted"
-	return q.WhereOr(col("account_id")+" = ? AND "+col("audience")+" <> ?", v.AccountID, model.AudienceGroup).
-		WhereOr(col("audience")+" IN (?)", bun.In([]model.Audience{model.AudienceSite, model.AudienceCompany})).
-		WhereOr(col("audience")+" = ? AND "+col("account_id")+" IN ("+followees+")", model.AudienceFollowers, v.AccountID)
 }
 
 // CreatePost inserts a post with its mentions and tags. Call it inside InTx.

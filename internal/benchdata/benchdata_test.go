@@ -69,7 +69,7 @@ func TestOpenSeedsOnceAndReuses(t *testing.T) {
 	}
 }
 
-func TestNameHoldsPostsAndSchema(t *testing.T) {
+func TestNameHoldsPostsAndDataVersion(t *testing.T) {
 	for _, n := range []int{1, 100_000, 1_000_000} {
 		name := benchdata.Name(n)
 		if len(name) > 63 || !strings.HasPrefix(name, "atrium_bench_posts_") || !strings.Contains(name, "_v") {

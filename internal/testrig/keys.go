@@ -7,6 +7,8 @@ import (
 	"encoding/pem"
 	"fmt"
 	"sync/atomic"
+
+	"github.com/alexedwards/argon2id"
 )
 
 //go:embed keys/*.pem
@@ -33,4 +35,28 @@ func Keys() func() (*rsa.PrivateKey, error) {
 	return func() (*rsa.PrivateKey, error) {
 		return keys[int(n.Add(1)-1)%len(keys)], nil
 	}
+}
+
+// SharedCredentials are one key pair (PEM) and one hash of Password (FastPasswords) for
+// benchmark data sets whose thousands of accounts all share them: a key and a hash per
+// account would dominate seeding and say nothing about what is measured.
+func SharedCredentials() (pubPEM, privPEM, passwordHash string, err error) {
+	key, err := Keys()()
+	if err != nil {
+		return "", "", "", err
+	}
+	privDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return "", "", "", err
+	}
+	pubDER, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
+	if err != nil {
+		return "", "", "", err
+	}
+	hash, err := argon2id.CreateHash(Password, FastPasswords)
+	if err != nil {
+		return "", "", "", err
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER})),
+		string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: privDER})), hash, nil
 }
