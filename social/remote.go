@@ -99,7 +99,7 @@ func (r *Remote) UpsertActor(ctx context.Context, in ActorInput, trust model.Tru
 			break
 		}
 	}
-	return out, err
+	return out, storage.Lasting(err)
 }
 
 func (r *Remote) upsertActor(ctx context.Context, tx *storage.Store, in ActorInput, trust model.Trust) (*model.Account, error) {

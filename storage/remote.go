@@ -58,12 +58,26 @@ var remoteColumns = []string{"username", "domain", "inbox_uri", "shared_inbox_ur
 // insert that loses the race may trip over the (username, domain) index first and fail
 // with a unique violation, or two of them deadlock, although the same actor is (about to
 // be) stored. Outside a transaction the upsert is then tried again, a few times, and
-// finds the row by its uri; inside one (which PostgreSQL has aborted) the error is
-// ErrConcurrentWrite, for the caller to run its transaction again.
+// finds the row by its uri; one that still fails is a real conflict (another actor with
+// that username on that node), ErrConflict. Inside a transaction (which PostgreSQL has
+// aborted) the error is ErrConcurrentWrite, for the caller to run it again.
 func (s *Store) UpsertRemoteAccount(ctx context.Context, a *model.Account) error {
+	if s.afterCommit != nil {
+		return s.upsertRemoteAccount(ctx, a)
+	}
 	err := s.upsertRemoteAccount(ctx, a)
-	for try := 1; try < 4 && errors.Is(err, ErrConcurrentWrite) && s.afterCommit == nil; try++ {
+	for try := 1; try < 4 && errors.Is(err, ErrConcurrentWrite); try++ {
 		err = s.upsertRemoteAccount(ctx, a)
+	}
+	return Lasting(err)
+}
+
+// Lasting turns an ErrConcurrentWrite that retries did not clear into ErrConflict: what
+// keeps failing is a real conflict, not a race. Callers that retry a transaction
+// themselves apply it to their last error.
+func Lasting(err error) error {
+	if errors.Is(err, ErrConcurrentWrite) {
+		return fmt.Errorf("%w (%v)", ErrConflict, err)
 	}
 	return err
 }

@@ -48,6 +48,9 @@ func TestUpsertRemoteAccount(t *testing.T) {
 		forged := remoteActor(alice.URI, "alice")
 		wantErr(t, s.UpsertRemoteAccount(ctx, forged), storage.ErrConflict)
 		wantErr(t, s.UpsertRemoteAccount(ctx, &model.Account{URI: "http://x/users/y"}), storage.ErrConflict)
+		// Another actor with bob's username on bob's node is a conflict, not a race to retry.
+		impostor := remoteActor("http://127.0.0.1:8081/people/bob", "bob")
+		wantErr(t, s.UpsertRemoteAccount(ctx, impostor), storage.ErrConflict)
 		again, err := s.AccountByURI(ctx, alice.URI)
 		if err != nil {
 			t.Fatal(err)
