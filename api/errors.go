@@ -113,11 +113,8 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	default:
 		h.log.InfoContext(ctx, "api request rejected", append(attrs, "error", ae.msg)...)
 	}
-	switch ae.status {
-	case http.StatusTooManyRequests:
+	if ae.status == http.StatusTooManyRequests || ae.status == http.StatusServiceUnavailable {
 		w.Header().Set("Retry-After", strconv.Itoa(ratelimit.RetryAfterSeconds(social.RetryAfter(err))))
-	case http.StatusServiceUnavailable:
-		w.Header().Set("Retry-After", strconv.Itoa(social.UnavailableRetryAfter))
 	}
 	writeJSON(w, ae.status, errorBody{Error: ae.msg, Details: ae.details})
 }

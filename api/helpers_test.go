@@ -150,14 +150,14 @@ func (e *env) del(token, path string) *httptest.ResponseRecorder {
 	return e.do(request{method: http.MethodDelete, path: path, token: token})
 }
 
-// countPosts counts an account's top-level posts in the database.
+// countPosts counts an account's posts and comments in the database.
 func (e *env) countPosts(acct *model.Account) int {
 	e.t.Helper()
-	n, err := e.store.CountPostsBy(context.Background(), acct.ID)
+	c, err := e.store.CountsOfAccount(context.Background(), acct.ID)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	return n
+	return c.Posts
 }
 
 // wantStatus fails the test unless w has the status code.

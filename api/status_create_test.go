@@ -211,11 +211,11 @@ func TestStatusCreateRefusals(t *testing.T) {
 			w := e.do(request{method: http.MethodPost, path: "/api/v1/statuses", token: token,
 				contentType: "application/x-www-form-urlencoded", body: form.Encode()})
 			wantError(t, w, http.StatusUnprocessableEntity)
-			comments, err := e.store.CommentCounts(context.Background(), []string{hidden.ID})
+			counts, err := e.store.CountPosts(context.Background(), []string{hidden.ID}, "")
 			if err != nil {
 				t.Fatal(err)
 			}
-			if comments[hidden.ID] != 0 {
+			if counts.Comments[hidden.ID] != 0 {
 				t.Errorf("comment stored on an invisible post")
 			}
 		})

@@ -113,23 +113,18 @@ func (h *handler) collection(kind int) signedFunc {
 		if a == nil || !h.personVisible(w, r, a, pr) {
 			return
 		}
-		followers, following, err := h.store.FollowCounts(r.Context(), a.ID)
+		c, err := h.store.CountsOfAccount(r.Context(), a.ID)
 		if err != nil {
 			h.internal(w, r, err)
 			return
 		}
 		switch kind {
 		case collOutbox:
-			n, err := h.store.CountPostsBy(r.Context(), a.ID)
-			if err != nil {
-				h.internal(w, r, err)
-				return
-			}
-			h.orderedCollection(w, r, activitypub.OutboxURI(a.URI), n)
+			h.orderedCollection(w, r, activitypub.OutboxURI(a.URI), c.Posts)
 		case collFollowers:
-			h.orderedCollection(w, r, activitypub.FollowersURI(a.URI), followers)
+			h.orderedCollection(w, r, activitypub.FollowersURI(a.URI), c.Followers)
 		default:
-			h.orderedCollection(w, r, activitypub.FollowingURI(a.URI), following)
+			h.orderedCollection(w, r, activitypub.FollowingURI(a.URI), c.Following)
 		}
 	}
 }

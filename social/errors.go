@@ -6,6 +6,7 @@ import (
 	"errors"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/atrium-intranet/atrium/storage"
 )
@@ -27,8 +28,8 @@ var ErrRateLimited = errors.New("too many attempts")
 // down, starting up) rather than from the request: the caller should try again shortly.
 func Unavailable(err error) bool { return storage.Unavailable(err) }
 
-// UnavailableRetryAfter is the pause, in seconds, suggested to callers during an outage.
-const UnavailableRetryAfter = 5
+// unavailableRetryAfter is the pause suggested to callers during an outage (RetryAfter).
+const unavailableRetryAfter = 5 * time.Second
 
 // ValidationError lists problems with input, per field, as message keys for the UI's
 // translations (e.g. "error.username.taken").

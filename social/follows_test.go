@@ -69,9 +69,9 @@ func TestFollows(t *testing.T) {
 		if rows, ok := state(bob, mia); rows != 0 || ok {
 			t.Fatal("follow is not one-way")
 		}
-		followers, following, err := e.store.FollowCounts(e.ctx, bob.ID)
-		if err != nil || followers != 1 || following != 0 {
-			t.Fatalf("bob counts %d %d %v", followers, following, err)
+		c, err := e.store.CountsOfAccount(e.ctx, bob.ID)
+		if err != nil || c.Followers != 1 || c.Following != 0 {
+			t.Fatalf("bob counts %d %d %v", c.Followers, c.Following, err)
 		}
 
 		// A remote follow waits for the other node: stored, not accepted.
@@ -81,9 +81,9 @@ func TestFollows(t *testing.T) {
 		if rows, ok := state(mia, remote); rows != 1 || ok {
 			t.Fatalf("remote follow: rows %d accepted %v", rows, ok)
 		}
-		followers, following, _ = e.store.FollowCounts(e.ctx, mia.ID)
-		if followers != 0 || following != 1 {
-			t.Fatalf("mia counts %d %d: pending follows must not count", followers, following)
+		c, _ = e.store.CountsOfAccount(e.ctx, mia.ID)
+		if c.Followers != 0 || c.Following != 1 {
+			t.Fatalf("mia counts %d %d: pending follows must not count", c.Followers, c.Following)
 		}
 
 		// Unfollow is idempotent too.

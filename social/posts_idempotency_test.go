@@ -24,11 +24,11 @@ func TestCreateWithIdempotencyKey(t *testing.T) {
 		}
 		posts := func(who *model.Account) int {
 			t.Helper()
-			n, err := e.store.CountPostsBy(e.ctx, who.ID)
+			c, err := e.store.CountsOfAccount(e.ctx, who.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
-			return n
+			return c.Posts
 		}
 
 		first := create(mia, "hello", "k1")

@@ -89,9 +89,11 @@ func (ps *Profiles) profileOf(ctx context.Context, viewer, acct *model.Account) 
 		return nil, err
 	}
 	acct.Skills = prof.Skills
-	if prof.Followers, prof.Following, err = ps.Store.FollowCounts(ctx, acct.ID); err != nil {
+	c, err := ps.Store.CountsOfAccount(ctx, acct.ID)
+	if err != nil {
 		return nil, err
 	}
+	prof.Followers, prof.Following = c.Followers, c.Following
 	if !prof.IsViewer {
 		if prof.FollowedByViewer, err = ps.Store.IsFollowing(ctx, viewer.ID, acct.ID); err != nil {
 			return nil, err

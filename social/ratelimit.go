@@ -17,12 +17,15 @@ func (e *RateLimitError) Error() string { return ErrRateLimited.Error() }
 // Is makes errors.Is(err, ErrRateLimited) hold.
 func (e *RateLimitError) Is(target error) bool { return target == ErrRateLimited }
 
-// RetryAfter is how long a caller refused with ErrRateLimited should wait; a minute when
-// the error does not say.
+// RetryAfter is how long a caller refused with ErrRateLimited, or during a database
+// outage (Unavailable), should wait; a minute when the error does not say.
 func RetryAfter(err error) time.Duration {
 	var rl *RateLimitError
 	if errors.As(err, &rl) && rl.RetryAfter > 0 {
 		return rl.RetryAfter
+	}
+	if Unavailable(err) {
+		return unavailableRetryAfter
 	}
 	return time.Minute
 }

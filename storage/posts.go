@@ -311,18 +311,6 @@ func (s *Store) CountPosts(ctx context.Context, postIDs []string, viewerID strin
 	return out, nil
 }
 
-// CommentCounts returns the number of comments per thread root.
-func (s *Store) CommentCounts(ctx context.Context, rootIDs []string) (map[string]int, error) {
-	c, err := s.CountPosts(ctx, rootIDs, "")
-	return c.Comments, err
-}
-
-// ReactionTallies counts reactions per post and kind.
-func (s *Store) ReactionTallies(ctx context.Context, postIDs []string, viewerID string) ([]ReactionTally, error) {
-	c, err := s.CountPosts(ctx, postIDs, viewerID)
-	return c.Tallies, err
-}
-
 // AddReaction stores a reaction; adding one that exists changes nothing.
 func (s *Store) AddReaction(ctx context.Context, r *model.Reaction) error {
 	_, err := s.db.NewInsert().Model(r).On("CONFLICT (post_id, account_id, kind) DO NOTHING").Exec(ctx)
@@ -340,16 +328,4 @@ func (s *Store) RemoveReaction(ctx context.Context, postID, accountID, kind stri
 		return fmt.Errorf("remove reaction: %w", err)
 	}
 	return nil
-}
-
-// CountPostsBy counts an account's posts and comments, as Mastodon's statuses_count does.
-// Comments are counted because the count then reads only the posts_account index: the
-// top-level filter needs each post's row, about 500 random reads per author on a node of
-// a million posts, for every author on a timeline page.
-func (s *Store) CountPostsBy(ctx context.Context, accountID string) (int, error) {
-	n, err := s.db.NewSelect().Model((*model.Post)(nil)).Where("account_id = ?", accountID).Count(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("count posts: %w", err)
-	}
-	return int(n), nil
 }

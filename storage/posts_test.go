@@ -133,19 +133,19 @@ func TestCommentsAndCounts(t *testing.T) {
 		if list, _ := s.Comments(ctx, p1.ID, 2); len(list) != 2 {
 			t.Fatalf("limit ignored: %d", len(list))
 		}
-		counts, err := s.CommentCounts(ctx, []string{p1.ID, p2.ID, c1.ID})
-		if err != nil || !reflect.DeepEqual(counts, map[string]int{p1.ID: 3}) {
+		counts, err := s.CountPosts(ctx, []string{p1.ID, p2.ID, c1.ID}, "")
+		if err != nil || !reflect.DeepEqual(counts.Comments, map[string]int{p1.ID: 3}) {
 			t.Fatalf("counts = %v, %v", counts, err)
 		}
 		// Posts and comments: mia wrote p1, p2 and c2, bob c1 and c3.
-		if n, err := s.CountPostsBy(ctx, mia.ID); err != nil || n != 3 {
-			t.Fatalf("posts by mia = %d, %v", n, err)
+		if c, err := s.CountsOfAccount(ctx, mia.ID); err != nil || c.Posts != 3 {
+			t.Fatalf("posts by mia = %d, %v", c.Posts, err)
 		}
-		if n, _ := s.CountPostsBy(ctx, bob.ID); n != 2 {
-			t.Fatalf("posts by bob = %d", n)
+		if c, _ := s.CountsOfAccount(ctx, bob.ID); c.Posts != 2 {
+			t.Fatalf("posts by bob = %d", c.Posts)
 		}
-		if m, err := s.CommentCounts(ctx, nil); err != nil || len(m) != 0 {
-			t.Fatalf("no ids: %v %v", m, err)
+		if c, err := s.CountPosts(ctx, nil, ""); err != nil || len(c.Comments) != 0 || len(c.Tallies) != 0 {
+			t.Fatalf("no ids: %v %v", c, err)
 		}
 	})
 }
@@ -167,12 +167,12 @@ func TestReactionsStore(t *testing.T) {
 		add(p1, bob, "like") // idempotent
 		add(p1, bob, "love")
 		add(p2, mia, "sad")
-		tallies, err := s.ReactionTallies(ctx, []string{p1.ID, p2.ID}, bob.ID)
+		counts, err := s.CountPosts(ctx, []string{p1.ID, p2.ID}, bob.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		got := map[string]storage.ReactionTally{}
-		for _, r := range tallies {
+		for _, r := range counts.Tallies {
 			got[r.PostID+"/"+r.Kind] = r
 		}
 		want := map[string]storage.ReactionTally{
@@ -192,8 +192,8 @@ func TestReactionsStore(t *testing.T) {
 		if n := count(t, s, "reactions", "post_id = ?", p1.ID); n != 2 {
 			t.Fatalf("reactions on p1 = %d", n)
 		}
-		if r, err := s.ReactionTallies(ctx, nil, bob.ID); err != nil || len(r) != 0 {
-			t.Fatalf("no ids: %v %v", r, err)
+		if c, err := s.CountPosts(ctx, nil, bob.ID); err != nil || len(c.Tallies) != 0 {
+			t.Fatalf("no ids: %v %v", c, err)
 		}
 	})
 }
@@ -267,9 +267,8 @@ func TestFollowsStore(t *testing.T) {
 		if ok, _ := s.IsFollowing(ctx, cy.ID, bob.ID); !ok {
 			t.Fatal("accepted follow not found")
 		}
-		followers, following, err := s.FollowCounts(ctx, bob.ID)
-		if err != nil || followers != 1 || following != 1 {
-			t.Fatalf("bob: %d followers %d following, %v", followers, following, err)
+		if c, err := s.CountsOfAccount(ctx, bob.ID); err != nil || c.Followers != 1 || c.Following != 1 {
+			t.Fatalf("bob: %d followers %d following, %v", c.Followers, c.Following, err)
 		}
 		post(t, s, bob, model.AudienceSite, t0, nil)
 		counts, err := s.CountsOf(ctx, []string{bob.ID, cy.ID, "nope"})

@@ -133,21 +133,26 @@ func SQLiteDSN(path string) string {
 		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-16000)&_txlock=immediate"
 }
 
+// pgCode is the SQLSTATE of a PostgreSQL error in err's chain, or "".
+func pgCode(err error) string {
+	var pgErr pgdriver.Error
+	if errors.As(err, &pgErr) {
+		return pgErr.Field('C')
+	}
+	return ""
+}
+
 // isDeadlock recognises PostgreSQL's deadlock_detected: the statement was aborted to
 // break a lock cycle and may be run again.
-func isDeadlock(err error) bool {
-	var pgErr pgdriver.Error
-	return errors.As(err, &pgErr) && pgErr.Field('C') == "40P01"
-}
+func isDeadlock(err error) bool { return pgCode(err) == "40P01" }
 
 // isUniqueViolation recognises unique-constraint errors of both databases.
 func isUniqueViolation(err error) bool {
 	if err == nil {
 		return false
 	}
-	var pgErr pgdriver.Error
-	if errors.As(err, &pgErr) {
-		return pgErr.Field('C') == "23505"
+	if code := pgCode(err); code != "" {
+		return code == "23505"
 	}
 	msg := err.Error()
 	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "constraint failed: UNIQUE")

@@ -6,8 +6,6 @@ import (
 	"net"
 	"strings"
 	"syscall"
-
-	"github.com/uptrace/bun/driver/pgdriver"
 )
 
 // Unavailable reports whether err says the database could not be reached or is going
@@ -19,9 +17,7 @@ func Unavailable(err error) bool {
 	if err == nil {
 		return false
 	}
-	var pgErr pgdriver.Error
-	if errors.As(err, &pgErr) {
-		code := pgErr.Field('C')
+	if code := pgCode(err); code != "" {
 		return strings.HasPrefix(code, "08") || strings.HasPrefix(code, "57P")
 	}
 	// io.EOF is left out although a dropped connection may end in it: a request body cut

@@ -71,11 +71,8 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	} else {
 		h.log.InfoContext(r.Context(), "request refused", "path", r.URL.Path, "status", code, "err", err)
 	}
-	switch code {
-	case http.StatusTooManyRequests:
+	if code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable {
 		w.Header().Set("Retry-After", strconv.Itoa(ratelimit.RetryAfterSeconds(social.RetryAfter(err))))
-	case http.StatusServiceUnavailable:
-		w.Header().Set("Retry-After", strconv.Itoa(social.UnavailableRetryAfter))
 	}
 	h.render(w, r, code, "error", &errorPage{Page: Page{Title: "title.error"}, Status: code, Message: key})
 }

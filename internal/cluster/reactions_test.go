@@ -14,12 +14,12 @@ import (
 func tally(t *testing.T, n *cluster.Node, uri string) map[string]int {
 	t.Helper()
 	p := copyOf(t, n, uri)
-	rows, err := n.Store.ReactionTallies(context.Background(), []string{p.ID}, "")
+	counts, err := n.Store.CountPosts(context.Background(), []string{p.ID}, "")
 	if err != nil {
 		t.Fatalf("%s: tallies: %v", n.Name, err)
 	}
 	out := map[string]int{}
-	for _, r := range rows {
+	for _, r := range counts.Tallies {
 		if r.N > 0 {
 			out[r.Kind] = r.N
 		}

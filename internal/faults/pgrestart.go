@@ -168,8 +168,11 @@ func PostgresRestart(ctx context.Context, o Options) (*Result, error) {
 	return r, nil
 }
 
+// loadFormat is the text of write i; storedOnce reads i back from a stored post.
+const loadFormat = "Post %d under load"
+
 // loadText and loadKey are the text and the Idempotency-Key of write i.
-func loadText(i int) string { return fmt.Sprintf("Post %d under load", i) }
+func loadText(i int) string { return fmt.Sprintf(loadFormat, i) }
 func loadKey(i int) string  { return fmt.Sprintf("load-%d", i) }
 
 // retryRefused sends every write that got a 5xx or no answer again, as a client would
@@ -225,7 +228,7 @@ func storedOnce(ctx context.Context, s *sender, writes []write, r *Result) error
 	for _, row := range rows {
 		var n int
 		if i := strings.Index(row.HTML, "Post "); i >= 0 {
-			if _, err := fmt.Sscanf(row.HTML[i:], "Post %d under load", &n); err == nil {
+			if _, err := fmt.Sscanf(row.HTML[i:], loadFormat, &n); err == nil {
 				times[n]++
 			}
 		}

@@ -130,9 +130,9 @@ func (s *sender) burst(ctx context.Context, n int) ([]published, error) {
 	return out, firstErr
 }
 
-// publish posts one company status and returns its URI, or the HTTP status of the
-// refusal (0 when there was no answer), and the request id the node logged it under.
-// publish posts text through the API, with an Idempotency-Key header unless key is "".
+// publish posts text as one company status, with an Idempotency-Key header unless key
+// is "", and returns its URI, or the HTTP status of the refusal (0 when there was no
+// answer), and the request id the node logged it under.
 func (s *sender) publish(ctx context.Context, client *http.Client, text, key string) (uri string, status int, requestID string, err error) {
 	body, _ := json.Marshal(map[string]string{"status": text, "visibility": "company"})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.url+"/api/v1/statuses", bytes.NewReader(body))
